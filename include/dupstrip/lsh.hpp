@@ -1,0 +1,101 @@
+/// @file lsh.hpp
+/// @brief LSH banding, candidate generation and union-find clustering with verification.
+#pragma once
+
+#include <dupstrip/export.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace dupstrip {
+
+/// b bands of r rows; b * r <= num_perm (the remaining slots are unused by banding).
+struct lsh_params {
+  std::uint32_t bands = 0;
+  std::uint32_t rows = 0;
+  friend bool operator==(const lsh_params&, const lsh_params&) = default;
+};
+
+/// Probability that a pair of Jaccard similarity `j` shares at least one band:
+/// 1 - (1 - j^r)^b.
+[[nodiscard]] DUPSTRIP_EXPORT double candidate_probability(double j, lsh_params p) noexcept;
+
+/// Chooses (b, r) with b * r <= num_perm minimising
+/// fp_weight * integral_0^t P(j) dj + fn_weight * integral_t^1 (1 - P(j)) dj
+/// (the usual optimal-parameter search). Deterministic; ties go to the larger b*r.
+/// @throws config_error when threshold is outside (0, 1) or num_perm == 0.
+[[nodiscard]] DUPSTRIP_EXPORT lsh_params optimal_lsh_params(double threshold,
+                                                            std::uint32_t num_perm,
+                                                            double fp_weight = 0.5,
+                                                            double fn_weight = 0.5);
+
+/// 64-bit key of band `band` (rows band*r .. band*r + r - 1) of a signature; the band index is
+/// mixed in so equal rows in different bands never collide.
+[[nodiscard]] DUPSTRIP_EXPORT std::uint64_t band_key(std::span<const std::uint32_t> signature,
+                                                     std::uint32_t band,
+                                                     std::uint32_t rows) noexcept;
+
+/// Disjoint sets over 0..n-1 whose representative is always the smallest member, so that the
+/// result of a series of unions does not depend on their order.
+class DUPSTRIP_EXPORT union_find {
+ public:
+  explicit union_find(std::size_t n = 0);
+  void reset(std::size_t n);
+  [[nodiscard]] std::size_t size() const noexcept { return parent_.size(); }
+  /// Representative (smallest member) of x's set; path halving.
+  std::uint32_t find(std::uint32_t x) noexcept;
+  /// Joins the sets of a and b; returns true when they were different.
+  bool unite(std::uint32_t a, std::uint32_t b) noexcept;
+
+ private:
+  std::vector<std::uint32_t> parent_;
+};
+
+/// Options of cluster_signatures().
+struct cluster_options {
+  double threshold = 0.8;  ///< link a candidate pair only when estimate_jaccard >= threshold
+  lsh_params params{};     ///< bands/rows; {0,0} means optimal_lsh_params(threshold, num_perm)
+  /// In one bucket, a member is verified against at most this many earlier members that are
+  /// not already in its cluster, so that a huge bucket of unrelated documents costs
+  /// O(size * max_bucket_checks), not O(size^2).
+  std::uint32_t max_bucket_checks = 32;
+  unsigned jobs = 1;  ///< threads for band keys and verification; the result does not depend on it
+};
+
+/// Clusters documents by MinHash similarity: candidates are pairs sharing a band, every
+/// candidate is verified by its estimated Jaccard against the threshold (a bare bucket
+/// collision never links), verified pairs are joined with union-find.
+/// @param signatures n * num_perm values, document i at [i*num_perm, (i+1)*num_perm).
+/// @param active     optional, n flags; inactive documents (e.g. empty) stay singletons.
+/// @return for each document the smallest document index of its cluster.
+/// @throws config_error on inconsistent sizes or parameters.
+[[nodiscard]] DUPSTRIP_EXPORT std::vector<std::uint32_t> cluster_signatures(
+    std::span<const std::uint32_t> signatures, std::uint32_t num_perm,
+    const cluster_options& options, std::span<const std::uint8_t> active = {});
+
+/// An incremental LSH index: insert signatures with ids, query candidates.
+class DUPSTRIP_EXPORT lsh_index {
+ public:
+  /// @throws config_error when bands * rows > num_perm or either is 0.
+  lsh_index(std::uint32_t num_perm, lsh_params params);
+  /// Adds a signature (size num_perm) under `id`.
+  void insert(std::uint32_t id, std::span<const std::uint32_t> signature);
+  /// Ids sharing at least one band with `signature`, sorted, without duplicates.
+  [[nodiscard]] std::vector<std::uint32_t> query(std::span<const std::uint32_t> signature) const;
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
+
+ private:
+  std::uint32_t num_perm_;
+  lsh_params params_;
+  std::size_t count_ = 0;
+  // one open-addressed or std::unordered_multimap per band; internal layout is private
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> tables_;
+  mutable bool sorted_ = true;
+  void sort_tables() const;
+  mutable std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> sorted_tables_;
+};
+
+}  // namespace dupstrip
