@@ -28,7 +28,8 @@ enum class errc {
   not_regular_file,   ///< a FIFO, device, socket or other non-regular file
   io_error,           ///< a read or write failed without an errno
   bad_format,         ///< a persisted file or record is malformed
-  unsupported_version ///< a persisted file of another format version
+  unsupported_version, ///< a persisted file of another format version
+  changed_during_run   ///< the file changed between two reads of one run
 };
 
 /// The `dupstrip` error category (name "dupstrip").

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -77,25 +78,27 @@ struct cluster_options {
     const cluster_options& options, std::span<const std::uint8_t> active = {});
 
 /// An incremental LSH index: insert signatures with ids, query candidates.
+/// @threadsafety query() may be called concurrently; insert() must not run concurrently with
+/// anything else on the same index.
 class DUPSTRIP_EXPORT lsh_index {
  public:
   /// @throws config_error when bands * rows > num_perm or either is 0.
   lsh_index(std::uint32_t num_perm, lsh_params params);
-  /// Adds a signature (size num_perm) under `id`.
+  /// Adds a signature (size num_perm) under `id`. Inserting the same id twice is harmless.
+  /// @throws config_error when signature.size() != num_perm.
   void insert(std::uint32_t id, std::span<const std::uint32_t> signature);
   /// Ids sharing at least one band with `signature`, sorted, without duplicates.
+  /// @throws config_error when signature.size() != num_perm.
   [[nodiscard]] std::vector<std::uint32_t> query(std::span<const std::uint32_t> signature) const;
+  /// Number of insert() calls.
   [[nodiscard]] std::size_t size() const noexcept { return count_; }
 
  private:
   std::uint32_t num_perm_;
   lsh_params params_;
   std::size_t count_ = 0;
-  // one open-addressed or std::unordered_multimap per band; internal layout is private
-  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> tables_;
-  mutable bool sorted_ = true;
-  void sort_tables() const;
-  mutable std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> sorted_tables_;
+  // one hash table per band: band key -> ids in insertion order
+  std::vector<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>> tables_;
 };
 
 }  // namespace dupstrip

@@ -22,6 +22,7 @@ class category final : public std::error_category {
       case errc::io_error: return "input/output error";
       case errc::bad_format: return "malformed input";
       case errc::unsupported_version: return "unsupported format version";
+      case errc::changed_during_run: return "file changed during the run";
     }
     return "unknown dupstrip error";
   }

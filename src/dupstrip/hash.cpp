@@ -11,3 +11,19 @@ std::uint64_t xxh3_64(const void* data, std::size_t len, std::uint64_t seed) noe
 }
 
 }  // namespace dupstrip::detail
+
+#include "dupstrip/info.hpp"
+#include "dupstrip/version.hpp"
+
+#include <fmt/format.h>
+
+namespace dupstrip {
+
+std::string library_version() { return DUPSTRIP_VERSION_STRING; }
+
+std::string dependency_versions() {
+  return fmt::format("xxhash {}.{}.{}, fmt {}.{}.{}", XXH_VERSION_MAJOR, XXH_VERSION_MINOR, XXH_VERSION_RELEASE,
+                     FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100);
+}
+
+}  // namespace dupstrip

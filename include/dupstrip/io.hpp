@@ -1,0 +1,116 @@
+/// @file io.hpp
+/// @brief Folder walking, bounded file reading and atomic output files.
+///
+/// Input is never modified: the only writes dupstrip makes are new files under OUTPUT and the
+/// report, each written to a temporary in the same folder and renamed into place when complete.
+#pragma once
+
+#include <dupstrip/error.hpp>
+#include <dupstrip/export.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace dupstrip {
+
+/// A regular file found under a walked folder.
+struct input_file {
+  std::string relative;          ///< path below the root, '/'-separated, bytes as on disk
+  std::filesystem::path path;    ///< full path to open
+};
+
+/// Something the walk passed over, with the reason (for a "dupstrip: PATH: reason" message).
+struct walk_issue {
+  std::string path;
+  std::error_code error;
+};
+
+/// Result of walk_folder(): regular files sorted by relative path (bytewise), and issues.
+struct walk_result {
+  std::vector<input_file> files;
+  std::vector<walk_issue> issues;
+};
+
+/// Walks `root` recursively. Symbolic links are not followed (a link is reported and skipped),
+/// FIFOs, sockets and devices are reported and skipped, unreadable folders are reported and the
+/// walk goes on. The order of `files` is the bytewise order of their relative paths, so it does
+/// not depend on the file system.
+[[nodiscard]] DUPSTRIP_EXPORT walk_result walk_folder(const std::filesystem::path& root);
+
+/// Reads a whole regular file. Errors: errno codes (ENOENT for a file that vanished,
+/// EACCES...), errc::too_large above `max_bytes`, errc::not_regular_file.
+[[nodiscard]] DUPSTRIP_EXPORT result<std::string> read_file(const std::filesystem::path& path,
+                                                            std::uint64_t max_bytes);
+
+/// Writes `pieces` one after another to a temporary file beside `target`, flushes it and renames
+/// it onto `target`; creates missing parent folders. On any failure the temporary is removed and
+/// `target` is untouched. Returns the error, or an empty code.
+DUPSTRIP_EXPORT std::error_code write_file_atomic(const std::filesystem::path& target,
+                                                  std::span<const std::string_view> pieces);
+
+/// An output file being written: a temporary in the target's folder that becomes the target
+/// only on commit(). Destroying it uncommitted removes the temporary.
+class DUPSTRIP_EXPORT atomic_file {
+ public:
+  /// Opens the temporary; check error() before writing.
+  explicit atomic_file(std::filesystem::path target);
+  atomic_file(const atomic_file&) = delete;
+  atomic_file& operator=(const atomic_file&) = delete;
+  ~atomic_file();
+
+  [[nodiscard]] std::error_code error() const noexcept { return error_; }
+  /// Appends bytes (buffered); errors are remembered and returned by commit().
+  void write(std::string_view bytes);
+  /// Flushes and renames onto the target. Returns the first error of the whole life.
+  std::error_code commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temp_;
+  int fd_ = -1;
+  std::string buffer_;
+  std::error_code error_;
+  bool committed_ = false;
+  void flush_buffer();
+};
+
+/// True when `inner` is `outer` or lies below it, after resolving both (existing prefixes are
+/// canonicalised, so "a/../b" and symbolic links do not fool it).
+[[nodiscard]] DUPSTRIP_EXPORT bool path_is_within(const std::filesystem::path& inner,
+                                                  const std::filesystem::path& outer);
+
+}  // namespace dupstrip
+
+#include <dupstrip/pipeline.hpp>
+
+namespace dupstrip {
+
+/// How documents are grouped for boilerplate counting.
+enum class group_policy : std::uint8_t {
+  folder,  ///< by the top-level folder under INPUT (one site per folder); files at the top: group ""
+  none     ///< the whole corpus is one group
+};
+
+/// A folder of text files as a document_source: documents in walk order (bytewise by relative
+/// path), named by their relative path.
+class DUPSTRIP_EXPORT folder_source final : public document_source {
+ public:
+  folder_source(std::vector<input_file> files, group_policy groups, std::uint64_t max_bytes);
+  [[nodiscard]] std::size_t size() const override { return files_.size(); }
+  [[nodiscard]] std::string_view name(std::size_t i) const override { return files_[i].relative; }
+  [[nodiscard]] std::string_view group(std::size_t i) const override;
+  [[nodiscard]] result<std::string> read(std::size_t i) const override;
+  [[nodiscard]] const input_file& file(std::size_t i) const { return files_[i]; }
+
+ private:
+  std::vector<input_file> files_;
+  group_policy groups_;
+  std::uint64_t max_bytes_;
+};
+
+}  // namespace dupstrip

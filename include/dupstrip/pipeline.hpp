@@ -1,0 +1,171 @@
+/// @file pipeline.hpp
+/// @brief The deduper facade: documents in, decisions and removals out.
+///
+/// Three phases with plain data between them (doc/algorithm.md, "Pipeline"):
+/// 1. scan: every document is read once and reduced to fingerprints (line keys, repeated runs,
+///    a MinHash signature); nothing of its text is kept.
+/// 2. merge: near-duplicate pre-clusters, then per-group block frequencies counted over those
+///    clusters give the boilerplate set; documents are read again to fingerprint their content
+///    (boilerplate and repeats left out), and content signatures are clustered.
+/// 3. apply: kept documents are read a last time and written as the input's own bytes minus
+///    the removed lines (see apply()).
+/// The CLI uses only this header (plus io.hpp and report.hpp).
+#pragma once
+
+#include <dupstrip/error.hpp>
+#include <dupstrip/export.hpp>
+#include <dupstrip/text.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace dupstrip {
+
+/// Which copy of a near-duplicate cluster is kept.
+enum class keep_policy : std::uint8_t {
+  longest,  ///< the one with the most content after cleaning; ties go to the first in order
+  first     ///< the first in document order
+};
+
+/// Options of a cleaning run. Defaults are the product's defaults (doc/algorithm.md explains
+/// each choice).
+struct clean_options {
+  // --- near-duplicate documents
+  double threshold = 0.8;            ///< estimated Jaccard of content at or above which documents are duplicates
+  std::uint32_t shingle_size = 2;    ///< tokens per document shingle (words; characters for CJK)
+  std::uint32_t num_perm = 128;      ///< MinHash signature length
+  std::uint32_t bands = 0;           ///< LSH bands; 0 with rows 0: chosen from the threshold
+  std::uint32_t rows = 0;            ///< LSH rows per band
+  std::uint64_t seed = 0x64757073747269ULL;  ///< master seed of every hash function
+  keep_policy keep = keep_policy::longest;
+  // --- boilerplate across a group
+  std::uint32_t min_boilerplate_pages = 3;  ///< a line on this many pages (clusters) of a group is boilerplate
+  double boilerplate_fraction = 0.0;        ///< ... and on at least this fraction of the group's pages
+  double block_similarity = 0.7;            ///< near-identical template lines: estimated Jaccard of their 3-shingles
+  // --- repeats inside a document
+  std::uint32_t min_repeat_tokens = 40;     ///< a repeated run must hold this many tokens
+  double repeat_coverage = 0.5;             ///< a line repeats earlier text when this share of its 4-shingles did
+  // --- safety
+  double max_strip_fraction = 0.85;  ///< above this share of a document's tokens, keep only the surest removals
+  // --- input
+  utf8_policy utf8 = utf8_policy::replace;
+  std::uint64_t max_document_bytes = 256ULL << 20;  ///< larger documents are skipped (errc::too_large)
+  unsigned jobs = 0;  ///< worker threads; 0 = hardware concurrency. Results never depend on it.
+
+  /// Throws config_error naming the first invalid option.
+  void validate() const;
+};
+
+/// A corpus that the pipeline reads (more than once: scan, content, apply). Implementations
+/// must allow concurrent read() calls.
+class DUPSTRIP_EXPORT document_source {
+ public:
+  virtual ~document_source();
+  /// Number of documents; they are identified by their index 0..size()-1, in a stable order.
+  [[nodiscard]] virtual std::size_t size() const = 0;
+  /// Name shown in the report and messages (a relative path, a record id).
+  [[nodiscard]] virtual std::string_view name(std::size_t i) const = 0;
+  /// Group for boilerplate counting (a site): documents of one group share furniture.
+  [[nodiscard]] virtual std::string_view group(std::size_t i) const = 0;
+  /// The document's bytes, or an error code (the document is then skipped).
+  [[nodiscard]] virtual result<std::string> read(std::size_t i) const = 0;
+};
+
+/// Why a byte range was removed.
+enum class removal_reason : std::uint8_t {
+  repeat,      ///< a repeated run inside the document (a body printed twice); first copy kept
+  boilerplate  ///< a line that recurs on many pages of the document's group
+};
+
+/// A removed byte range [begin, end) of the original document with its evidence.
+struct removal {
+  std::uint32_t begin;
+  std::uint32_t end;
+  removal_reason reason;
+  std::uint32_t pages;        ///< boilerplate: pages (near-duplicate clusters) of the group carrying it
+  std::uint32_t group_pages;  ///< boilerplate: pages (clusters) in the group
+};
+
+/// What happened to a document.
+enum class doc_status : std::uint8_t { kept, dropped, skipped };
+
+/// Decision for one document.
+struct doc_result {
+  doc_status status = doc_status::kept;
+  std::error_code error;               ///< why it was skipped
+  std::uint64_t error_offset = 0;      ///< first invalid byte, for errc::invalid_utf8
+  std::uint64_t bytes = 0;             ///< input size
+  std::uint64_t kept_bytes = 0;        ///< bytes written for it (0 when dropped or skipped)
+  std::uint64_t content_tokens = 0;    ///< tokens left after cleaning
+  std::uint32_t lines = 0;             ///< lines in the document
+  std::uint32_t removed_lines = 0;     ///< non-blank lines removed
+  std::uint32_t cluster = 0;           ///< smallest document index of its near-duplicate cluster
+  std::uint32_t duplicate_of = 0;      ///< when dropped: index of the kept copy
+  double similarity = 0.0;             ///< when dropped: estimated Jaccard with the kept copy
+  std::size_t utf8_replacements = 0;   ///< invalid sequences read as U+FFFD
+  bool strip_limited = false;          ///< the safety rail kept only the surest removals
+  std::vector<removal> removals;       ///< sorted, non-overlapping
+};
+
+/// A boilerplate line of the run, for the human summary.
+struct boilerplate_example {
+  std::string text;         ///< the line as found on the first page carrying it
+  std::string group;
+  std::uint32_t pages;
+  std::uint32_t group_pages;
+};
+
+/// Everything the run decided.
+struct analysis {
+  std::vector<doc_result> docs;                    ///< one per source document, in order
+  std::vector<boilerplate_example> top_boilerplate;  ///< most frequent first (at most 10)
+  std::uint64_t boilerplate_lines = 0;            ///< distinct boilerplate line keys found
+};
+
+/// Progress of a run, reported from worker threads (keep the callback cheap and thread-safe).
+struct progress_info {
+  const char* phase;            ///< "scan", "content", "write"
+  std::size_t docs_done;
+  std::size_t docs_total;
+  std::uint64_t bytes_done;
+};
+using progress_callback = std::function<void(const progress_info&)>;
+
+/// Runs scan and merge over a corpus.
+/// @throws config_error when options are invalid. Per-document failures are in the results.
+/// @threadsafety one run per object at a time; uses options.jobs threads internally.
+class DUPSTRIP_EXPORT deduper {
+ public:
+  explicit deduper(clean_options options);
+  [[nodiscard]] const clean_options& options() const noexcept { return options_; }
+  /// Analyses the whole corpus. Deterministic: the same source and options give the same
+  /// analysis whatever options.jobs.
+  [[nodiscard]] analysis run(const document_source& source,
+                             const progress_callback& progress = {}) const;
+
+ private:
+  clean_options options_;
+};
+
+/// The pieces of `bytes` that a kept document keeps (its bytes minus `result.removals`).
+[[nodiscard]] DUPSTRIP_EXPORT std::vector<std::string_view> kept_pieces(
+    std::string_view bytes, const doc_result& result);
+
+/// Receives each kept document's pieces; returns an error to stop the run (e.g. disk full).
+using document_sink =
+    std::function<std::error_code(std::size_t index, std::span<const std::string_view> pieces)>;
+
+/// Phase 3: reads every kept document again and hands its kept pieces to `sink`, in parallel
+/// (jobs threads). Returns the first sink error (by document order), or an empty code. A
+/// document that cannot be read again (it vanished) is marked skipped in `result`.
+DUPSTRIP_EXPORT std::error_code apply(const document_source& source, analysis& result,
+                                      const document_sink& sink, unsigned jobs,
+                                      const progress_callback& progress = {});
+
+}  // namespace dupstrip

@@ -1,0 +1,56 @@
+/// @file report.hpp
+/// @brief The JSON Lines report (doc/json.md): `begin`, `doc`, `cluster` and `summary` records
+/// in the envelope {"type": ..., "data": {...}}, with a fixed key order.
+#pragma once
+
+#include <dupstrip/export.hpp>
+#include <dupstrip/pipeline.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace dupstrip {
+
+/// Totals of a run, for the summary record and the human summary.
+struct run_totals {
+  std::size_t read = 0;       ///< documents read (kept + dropped)
+  std::size_t kept = 0;
+  std::size_t dropped = 0;
+  std::size_t skipped = 0;    ///< documents that could not be processed
+  std::size_t limited = 0;    ///< documents where the safety rail kept only the surest removals
+  std::size_t clusters = 0;   ///< near-duplicate clusters with more than one member
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t bytes_stripped = 0;  ///< bytes removed from kept documents
+  std::uint64_t lines_stripped = 0;  ///< non-blank lines removed from kept documents
+  std::uint64_t repeat_spans = 0;
+  std::uint64_t boilerplate_spans = 0;
+};
+
+/// Computes the totals of an analysis.
+[[nodiscard]] DUPSTRIP_EXPORT run_totals compute_totals(const analysis& a);
+
+/// Appends `s` to `out` as a JSON string literal. Invalid UTF-8 is written as U+FFFD, control
+/// characters as \u00XX escapes (so a JSON parser always accepts the line).
+DUPSTRIP_EXPORT void append_json_string(std::string& out, std::string_view s);
+
+/// Appends a path-like value: {"text": "..."} when `s` is valid UTF-8, else
+/// {"bytes": "<base64>"} so that no byte of a file name is lost.
+DUPSTRIP_EXPORT void append_json_path(std::string& out, std::string_view s);
+
+/// The `begin` record (one line, with its newline).
+[[nodiscard]] DUPSTRIP_EXPORT std::string report_begin(const clean_options& options,
+                                                       std::string_view command,
+                                                       std::string_view input);
+/// The `doc` record of document i.
+[[nodiscard]] DUPSTRIP_EXPORT std::string report_doc(const document_source& source, const analysis& a,
+                                                     std::size_t i);
+/// The `cluster` records (one per cluster with more than one member, by smallest member).
+[[nodiscard]] DUPSTRIP_EXPORT std::string report_clusters(const document_source& source,
+                                                          const analysis& a);
+/// The `summary` record.
+[[nodiscard]] DUPSTRIP_EXPORT std::string report_summary(const analysis& a, const run_totals& t,
+                                                         double elapsed_seconds, bool deterministic);
+
+}  // namespace dupstrip

@@ -1,0 +1,76 @@
+// CLI11 definitions of every subcommand and option. One line of help per option, grouped as
+// Input / Similarity / Boilerplate / Output (STYLE.md §5).
+#include "options.hpp"
+
+namespace dupstrip::cli {
+
+namespace {
+
+void add_common(CLI::App& sub, cli_args& a) {
+  auto& o = a.options;
+  sub.add_option("INPUT", a.input, "Folder of documents to clean (walked recursively)")->required()->group("Input");
+  sub.add_option("--group-by", a.group_by, "Boilerplate groups: folder (top-level folder = one site) or none")
+      ->check(CLI::IsMember({"folder", "none"}))->group("Input");
+  sub.add_option("--utf8", a.utf8, "Invalid UTF-8: replace (count U+FFFD), strict (skip the file), bytes")
+      ->check(CLI::IsMember({"replace", "strict", "bytes"}))->group("Input");
+  sub.add_option("--max-size", o.max_document_bytes, "Skip documents larger than this many bytes")
+      ->check(CLI::Range(std::uint64_t{1}, (std::uint64_t{1} << 32) - 1))->group("Input");
+
+  sub.add_option("--threshold", o.threshold, "Estimated Jaccard of content at or above which documents are duplicates")
+      ->check(CLI::Range(0.0, 1.0))->group("Similarity");
+  sub.add_option("--shingle-size", o.shingle_size, "Tokens per document shingle (words; characters for CJK)")
+      ->check(CLI::Range(1, 64))->group("Similarity");
+  sub.add_option("--num-perm", o.num_perm, "MinHash signature length")->check(CLI::Range(1, 4096))->group("Similarity");
+  sub.add_option("--bands", o.bands, "LSH bands (default: chosen from --threshold)")->group("Similarity");
+  sub.add_option("--rows", o.rows, "LSH rows per band (default: chosen from --threshold)")->group("Similarity");
+  sub.add_option("--seed", o.seed, "Master seed of the hash functions")->group("Similarity");
+  sub.add_option("--keep", a.keep, "Copy kept per duplicate cluster: longest (most content) or first")
+      ->check(CLI::IsMember({"longest", "first"}))->group("Similarity");
+
+  sub.add_option("--min-boilerplate-pages", o.min_boilerplate_pages,
+                 "A line on this many pages of a group is boilerplate (fewer in groups this small: all pages)")
+      ->check(CLI::Range(2, 1 << 30))->group("Boilerplate");
+  sub.add_option("--boilerplate-fraction", o.boilerplate_fraction,
+                 "... and on at least this fraction of the group's pages")
+      ->check(CLI::Range(0.0, 1.0))->group("Boilerplate");
+  sub.add_option("--block-similarity", o.block_similarity, "Near-identical template lines: estimated Jaccard of 3-shingles")
+      ->check(CLI::Range(0.01, 1.0))->group("Boilerplate");
+  sub.add_option("--min-repeat-tokens", o.min_repeat_tokens, "A run repeated inside a document must hold this many tokens")
+      ->check(CLI::Range(1, 1 << 30))->group("Boilerplate");
+  sub.add_option("--max-strip-fraction", o.max_strip_fraction,
+                 "Above this share of a document's text, keep only the surest removals and warn")
+      ->check(CLI::Range(0.01, 1.0))->group("Boilerplate");
+
+  sub.add_option("--report", a.report, "Write the JSON Lines report of every decision to this file")->group("Output");
+  sub.add_option("-j,--jobs", o.jobs, "Worker threads (0 = all cores); output never depends on it")->group("Output");
+  sub.add_flag("-q,--quiet", a.quiet, "Print errors only")->group("Output");
+  sub.add_flag("-v,--verbose", a.verbose, "Print more (per-file notes)")->group("Output");
+  sub.add_option("--progress", a.progress, "Progress line on stderr: auto (terminal only), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))->group("Output");
+  sub.add_flag("--json", a.json, "Print the summary as one JSON object on stdout")->group("Output");
+}
+
+}  // namespace
+
+void define(CLI::App& app, cli_args& a) {
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  dupstrip clean crawl/ -o cleaned/ --report report.jsonl\n"
+      "  dupstrip clean crawl/ -o cleaned/ --threshold 0.7 --jobs 8\n"
+      "  dupstrip scan crawl/ --report report.jsonl     # decide, write no documents\n"
+      "\n"
+      "Exit codes: 0 all inputs processed; 1 finished, some inputs skipped (see stderr);\n"
+      "            2 usage error or nothing could be processed.");
+  CLI::App* clean = app.add_subcommand("clean", "Strip repeated blocks and boilerplate, drop near-duplicates, write OUTPUT");
+  add_common(*clean, a);
+  clean->add_option("-o,--output", a.output, "Output folder (mirrors INPUT; must not be inside INPUT)")
+      ->required()->group("Output");
+  clean->add_flag("--force", a.force, "Write into an existing, non-empty output folder")->group("Output");
+  clean->callback([&a] { a.command = "clean"; });
+  CLI::App* scan = app.add_subcommand("scan", "Do the analysis of clean and write only the report");
+  add_common(*scan, a);
+  scan->callback([&a] { a.command = "scan"; });
+}
+
+}  // namespace dupstrip::cli

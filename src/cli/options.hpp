@@ -1,0 +1,32 @@
+// Command-line definitions ("low" arguments): CLI11 fills a plain struct, nothing else happens
+// here. config.cpp turns it into library options after validation.
+#pragma once
+
+#include <dupstrip/pipeline.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace dupstrip::cli {
+
+struct cli_args {
+  std::string command;  // "clean" or "scan"
+  std::string input;
+  std::string output;
+  std::string report;
+  std::string keep = "longest";
+  std::string group_by = "folder";
+  std::string utf8 = "replace";
+  std::string progress = "auto";
+  bool json = false;
+  bool quiet = false;
+  int verbose = 0;
+  bool force = false;
+  clean_options options;
+};
+
+/// Defines the app, its subcommands and options, bound to `args`.
+void define(CLI::App& app, cli_args& args);
+
+}  // namespace dupstrip::cli

@@ -1,0 +1,203 @@
+// Boilerplate building blocks that need only one document: line keys robust to changing
+// numbers and embedded titles, and repeated runs (a body printed twice). The corpus-wide part,
+// counting keys over the near-duplicate clusters of a group, is in pipeline.cpp.
+#include "dupstrip/boilerplate.hpp"
+
+#include "dupstrip/hash.hpp"
+#include "dupstrip/scan.hpp"
+#include "dupstrip/shingle.hpp"
+
+#include <algorithm>
+
+namespace dupstrip {
+namespace detail {
+namespace {
+
+// Polynomial base for window hashes of masked token sequences (odd, high entropy).
+constexpr std::uint64_t window_base = 0x9E3779B97F4A7C15ULL;
+// Placeholder token standing for an embedded line.
+constexpr std::uint64_t placeholder_token = 0x3C454D4245443EULL;  // "<EMBED>"
+// Lines this short or shorter are not keyed as embedded candidates (too many chance matches).
+constexpr std::uint32_t min_embedded_tokens = 2;
+constexpr std::uint32_t max_embedded_tokens = 32;
+// Only lines up to this many tokens are searched for an embedded line: attribution lines and
+// teasers are short; body paragraphs are not template lines.
+constexpr std::uint32_t max_masked_line_tokens = 64;
+// Gap lines inside a repeated run must be short (a changed title) or partly repeated.
+constexpr std::uint32_t max_gap_tokens = 20;
+constexpr double gap_coverage = 0.25;
+
+bool has_ascii_digit(std::string_view s) noexcept {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+std::uint64_t sequence_hash(const std::uint64_t* data, std::size_t n, std::uint64_t seed) noexcept {
+  return xxh3_64(data, n * sizeof(std::uint64_t), seed);
+}
+
+void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines, utf8_policy policy,
+                    scan_scratch& s, std::vector<line_key>& keys) {
+  static const std::uint64_t number_token = token_hash("#");
+  const normalize_options opts{};  // case folding and punctuation folding, no digit masking
+  s.hashes.clear();
+  s.masked.clear();
+  s.offset.assign(1, 0);
+  s.moffset.assign(1, 0);
+  keys.assign(lines.size(), line_key{});
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const line_span& ln = lines[i];
+    const std::string_view text = bytes.substr(ln.begin, ln.end - ln.begin);
+    s.tokens.clear();
+    tokenize(text, opts, s.tokens, policy);
+    bool last_number = false;
+    for (const token& t : s.tokens) {
+      s.hashes.push_back(t.hash);
+      if (t.kind == token_kind::word && has_ascii_digit(text.substr(t.begin, t.end - t.begin))) {
+        if (!last_number) s.masked.push_back(number_token);
+        last_number = true;
+      } else {
+        s.masked.push_back(t.hash);
+        last_number = false;
+      }
+    }
+    s.offset.push_back(static_cast<std::uint32_t>(s.hashes.size()));
+    s.moffset.push_back(static_cast<std::uint32_t>(s.masked.size()));
+    line_key& k = keys[i];
+    k.tokens = static_cast<std::uint32_t>(s.tokens.size());
+    const std::uint32_t mb = s.moffset[i];
+    const std::uint32_t mn = s.moffset[i + 1] - mb;
+    k.key = mn == 0 ? 0 : sequence_hash(s.masked.data() + mb, mn, line_key_seed);
+  }
+}
+
+void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
+  const std::size_t n = keys.size();
+  // Prefix hashes per line over the masked sequence: P[j+1] = P[j]*B + h_j.
+  s.prefix.assign(s.masked.size() + n, 0);
+  std::vector<std::uint64_t> powers(max_embedded_tokens + 1, 1);
+  for (std::size_t i = 1; i < powers.size(); ++i) powers[i] = powers[i - 1] * window_base;
+  auto pbase = [&](std::size_t line) { return s.moffset[line] + line; };
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t b = s.moffset[i];
+    const std::size_t e = s.moffset[i + 1];
+    std::uint64_t h = 0;
+    s.prefix[pbase(i)] = 0;
+    for (std::size_t j = b; j < e; ++j) {
+      h = h * window_base + s.masked[j];
+      s.prefix[pbase(i) + (j - b) + 1] = h;
+    }
+  }
+  // Candidate embedded lines: (length, full hash).
+  s.set.reset(n);
+  std::uint64_t lengths_mask = 0;  // bit L set when some candidate has L tokens (L <= 32 < 64)
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t len = s.moffset[i + 1] - s.moffset[i];
+    if (len < min_embedded_tokens || len > max_embedded_tokens) continue;
+    const std::uint64_t full = s.prefix[pbase(i) + len];
+    s.set.insert(mix64(full ^ (static_cast<std::uint64_t>(len) << 56)));
+    lengths_mask |= std::uint64_t{1} << len;
+  }
+  if (lengths_mask == 0) return;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t len = s.moffset[i + 1] - s.moffset[i];
+    if (len < min_embedded_tokens + 1 || len > max_masked_line_tokens) continue;
+    const std::uint64_t* P = s.prefix.data() + pbase(i);
+    bool found = false;
+    // Longest embedded line first; first position on ties.
+    for (std::uint32_t L = std::min(len - 1, max_embedded_tokens); L >= min_embedded_tokens && !found; --L) {
+      if (((lengths_mask >> L) & 1U) == 0) continue;
+      for (std::uint32_t p = 0; p + L <= len; ++p) {
+        const std::uint64_t w = P[p + L] - P[p] * powers[L];
+        if (!s.set.contains(mix64(w ^ (static_cast<std::uint64_t>(L) << 56)))) continue;
+        const std::uint64_t* m = s.masked.data() + s.moffset[i];
+        s.tmp.assign(m, m + p);
+        s.tmp.push_back(placeholder_token);
+        s.tmp.insert(s.tmp.end(), m + p + L, m + len);
+        keys[i].masked_key = sequence_hash(s.tmp.data(), s.tmp.size(), masked_key_seed);
+        found = true;
+        break;
+      }
+    }
+  }
+}
+
+std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>& keys,
+                                    const std::vector<line_span>& lines, std::string_view bytes,
+                                    const repeat_options& options) {
+  const std::size_t n = keys.size();
+  std::vector<double> coverage(n, 0.0);
+  s.set.reset(s.hashes.size() + 16);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t b = s.offset[i];
+    const std::uint32_t e = s.offset[i + 1];
+    if (e == b) continue;
+    s.shingles.clear();
+    shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + b, e - b), options.shingle_size,
+                   s.shingles);
+    std::size_t seen = 0;
+    for (std::uint64_t h : s.shingles) seen += s.set.contains(h) ? 1U : 0U;
+    coverage[i] = static_cast<double>(seen) / static_cast<double>(s.shingles.size());
+    for (std::uint64_t h : s.shingles) s.set.insert(h);
+  }
+  std::vector<repeated_run> runs;
+  std::size_t i = 0;
+  while (i < n) {
+    if (keys[i].tokens == 0 || coverage[i] < options.coverage) {
+      ++i;
+      continue;
+    }
+    // A run starts at a repeating line; extend over repeating lines, blank lines and short gaps.
+    std::size_t last = i;
+    std::uint64_t repeated = keys[i].tokens;
+    std::size_t j = i + 1;
+    std::uint32_t gap = 0;
+    while (j < n) {
+      if (keys[j].tokens == 0) {
+        ++j;
+        continue;
+      }
+      if (coverage[j] >= options.coverage) {
+        repeated += keys[j].tokens;
+        last = j;
+        gap = 0;
+      } else if (gap < options.max_gap &&
+                 (keys[j].tokens <= max_gap_tokens || coverage[j] >= gap_coverage)) {
+        ++gap;
+      } else {
+        break;
+      }
+      ++j;
+    }
+    if (repeated >= options.min_tokens) {
+      runs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(last),
+                      static_cast<std::uint32_t>(std::min<std::uint64_t>(repeated, UINT32_MAX))});
+    }
+    i = last + 1;
+  }
+  (void)lines;
+  (void)bytes;
+  return runs;
+}
+
+}  // namespace detail
+
+std::vector<line_key> compute_line_keys(std::string_view bytes, const std::vector<line_span>& lines,
+                                        utf8_policy policy) {
+  detail::scan_scratch s;
+  std::vector<line_key> keys;
+  detail::tokenize_lines(bytes, lines, policy, s, keys);
+  detail::compute_masked_keys(s, keys);
+  return keys;
+}
+
+std::vector<repeated_run> find_repeated_runs(std::string_view bytes, const std::vector<line_span>& lines,
+                                             const repeat_options& options, utf8_policy policy) {
+  detail::scan_scratch s;
+  std::vector<line_key> keys;
+  detail::tokenize_lines(bytes, lines, policy, s, keys);
+  return detail::find_runs(s, keys, lines, bytes, options);
+}
+
+}  // namespace dupstrip

@@ -1,0 +1,193 @@
+// File-system side of the library: walking INPUT deterministically, reading one file with a size
+// bound, and writing outputs atomically (temporary + rename) so that a crash or a full disk
+// never leaves a truncated file where a complete one is expected.
+#include "dupstrip/io.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace dupstrip {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::error_code errno_code() { return {errno, std::generic_category()}; }
+
+std::string temp_name(const fs::path& target) {
+  static std::atomic<std::uint64_t> counter{0};
+  return "." + target.filename().string() + ".dupstrip-tmp-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter.fetch_add(1));
+}
+
+}  // namespace
+
+walk_result walk_folder(const fs::path& root) {
+  walk_result out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
+  if (ec) {
+    out.issues.push_back({root.string(), ec});
+    return out;
+  }
+  const fs::recursive_directory_iterator end;
+  while (it != end) {
+    const fs::directory_entry& entry = *it;
+    std::error_code sec;
+    const fs::file_status st = entry.symlink_status(sec);
+    if (sec) {
+      out.issues.push_back({entry.path().string(), sec});
+    } else if (fs::is_symlink(st)) {
+      out.issues.push_back({entry.path().string(), make_error_code(errc::not_regular_file)});
+    } else if (fs::is_regular_file(st)) {
+      out.files.push_back({entry.path().lexically_relative(root).generic_string(), entry.path()});
+    } else if (!fs::is_directory(st)) {
+      out.issues.push_back({entry.path().string(), make_error_code(errc::not_regular_file)});
+    }
+    it.increment(ec);
+    if (ec) {
+      // An unreadable folder: report it, skip it, go on with its siblings.
+      out.issues.push_back({entry.path().string(), ec});
+      ec.clear();
+    }
+  }
+  std::sort(out.files.begin(), out.files.end(),
+            [](const input_file& a, const input_file& b) { return a.relative < b.relative; });
+  return out;
+}
+
+result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return errno_code();
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const auto ec = errno_code();
+    ::close(fd);
+    return ec;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return errc::not_regular_file;
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return errc::too_large;
+  }
+  std::string data;
+  data.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  for (;;) {
+    if (got == data.size()) {
+      // The file may have grown since fstat: read on in chunks, within the bound.
+      if (data.size() >= max_bytes + 1) break;
+      data.resize(std::min<std::uint64_t>(data.size() + 65536, max_bytes + 1));
+    }
+    const ssize_t r = ::read(fd, data.data() + got, data.size() - got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      const auto ec = errno_code();
+      ::close(fd);
+      return ec;
+    }
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  ::close(fd);
+  data.resize(got);
+  if (got > max_bytes) return errc::too_large;
+  return data;
+}
+
+atomic_file::atomic_file(fs::path target) : target_(std::move(target)) {
+  std::error_code ec;
+  const fs::path dir = target_.parent_path();
+  if (!dir.empty()) fs::create_directories(dir, ec);
+  if (ec) {
+    error_ = ec;
+    return;
+  }
+  temp_ = (dir.empty() ? fs::path(".") : dir) / temp_name(target_);
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd_ < 0) error_ = errno_code();
+}
+
+atomic_file::~atomic_file() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void atomic_file::flush_buffer() {
+  std::size_t off = 0;
+  while (!error_ && off < buffer_.size()) {
+    const ssize_t w = ::write(fd_, buffer_.data() + off, buffer_.size() - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      error_ = errno_code();
+      break;
+    }
+    off += static_cast<std::size_t>(w);
+  }
+  buffer_.clear();
+}
+
+void atomic_file::write(std::string_view bytes) {
+  if (error_) return;
+  buffer_.append(bytes);
+  if (buffer_.size() >= (1U << 20)) flush_buffer();
+}
+
+std::error_code atomic_file::commit() {
+  if (committed_) return error_;
+  if (!error_) flush_buffer();
+  // No fsync: rename() already makes the file appear complete or not at all to every reader,
+  // which is the guarantee against a killed run; durability across power loss is the file
+  // system's job, and an fsync per output file would cost more than the cleaning itself.
+  if (fd_ >= 0 && ::close(fd_) != 0 && !error_) error_ = errno_code();
+  fd_ = -1;
+  if (!error_ && ::rename(temp_.c_str(), target_.c_str()) != 0) error_ = errno_code();
+  if (!error_) committed_ = true;
+  return error_;
+}
+
+std::error_code write_file_atomic(const fs::path& target, std::span<const std::string_view> pieces) {
+  atomic_file file(target);
+  if (file.error()) return file.error();
+  for (std::string_view p : pieces) file.write(p);
+  return file.commit();
+}
+
+bool path_is_within(const fs::path& inner, const fs::path& outer) {
+  std::error_code ec;
+  const fs::path a = fs::weakly_canonical(fs::absolute(inner, ec), ec);
+  const fs::path b = fs::weakly_canonical(fs::absolute(outer, ec), ec);
+  auto ai = a.begin();
+  for (auto bi = b.begin(); bi != b.end(); ++bi, ++ai) {
+    if (bi->empty()) continue;  // a trailing separator
+    if (ai == a.end() || *ai != *bi) return false;
+  }
+  return true;
+}
+
+}  // namespace dupstrip
+
+namespace dupstrip {
+
+folder_source::folder_source(std::vector<input_file> files, group_policy groups, std::uint64_t max_bytes)
+    : files_(std::move(files)), groups_(groups), max_bytes_(max_bytes) {}
+
+std::string_view folder_source::group(std::size_t i) const {
+  if (groups_ == group_policy::none) return {};
+  const std::string_view rel = files_[i].relative;
+  const std::size_t slash = rel.find('/');
+  return slash == std::string_view::npos ? std::string_view{} : rel.substr(0, slash);
+}
+
+result<std::string> folder_source::read(std::size_t i) const {
+  return read_file(files_[i].path, max_bytes_);
+}
+
+}  // namespace dupstrip

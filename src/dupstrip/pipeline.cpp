@@ -1,0 +1,570 @@
+// The deduper: scan every document to fingerprints, find near-duplicate pre-clusters, count line
+// keys per group over those clusters to find boilerplate, fingerprint each document's content
+// (boilerplate and repeats left out), cluster the content, choose one copy per cluster. Only
+// fingerprints stay in memory between phases; documents are read again when needed.
+//
+// Determinism: every per-document result is stored at the document's index, every merge walks
+// documents in index order (or a sort order that ends in the index), and union-find keeps the
+// smallest index as representative, so the outcome is independent of threads and scheduling.
+#include "dupstrip/pipeline.hpp"
+
+#include "dupstrip/document.hpp"
+#include "dupstrip/hash.hpp"
+#include "dupstrip/lsh.hpp"
+#include "dupstrip/minhash.hpp"
+#include "dupstrip/parallel.hpp"
+#include "dupstrip/scan.hpp"
+#include "dupstrip/shingle.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+#include <unordered_map>
+
+namespace dupstrip {
+
+document_source::~document_source() = default;
+
+void clean_options::validate() const {
+  auto fail = [](const char* what) { throw config_error(what); };
+  if (!(threshold > 0.0 && threshold < 1.0)) fail("threshold must be between 0 and 1 (exclusive)");
+  if (shingle_size < 1 || shingle_size > 64) fail("shingle size must be between 1 and 64");
+  if (num_perm < 1 || num_perm > 4096) fail("number of permutations must be between 1 and 4096");
+  if ((bands == 0) != (rows == 0)) fail("bands and rows must be given together");
+  if (bands != 0 && static_cast<std::uint64_t>(bands) * rows > num_perm)
+    fail("bands x rows must not exceed the number of permutations");
+  if (min_boilerplate_pages < 2) fail("min boilerplate pages must be at least 2");
+  if (!(boilerplate_fraction >= 0.0 && boilerplate_fraction <= 1.0))
+    fail("boilerplate fraction must be between 0 and 1");
+  if (!(block_similarity > 0.0 && block_similarity <= 1.0))
+    fail("block similarity must be in (0, 1]");
+  if (min_repeat_tokens < 1) fail("min repeat tokens must be at least 1");
+  if (!(repeat_coverage > 0.0 && repeat_coverage <= 1.0)) fail("repeat coverage must be in (0, 1]");
+  if (!(max_strip_fraction > 0.0 && max_strip_fraction <= 1.0))
+    fail("max strip fraction must be in (0, 1]");
+  if (max_document_bytes == 0 || max_document_bytes >= (std::uint64_t{1} << 32))
+    fail("max document size must be between 1 byte and 4 GiB");
+}
+
+namespace {
+
+using detail::scan_scratch;
+
+// Near-identical template lines are compared with short signatures of word 3-shingles: they
+// only need to tell "the same line with a word changed" from "another line".
+constexpr std::uint32_t block_perm = 32;
+constexpr std::uint32_t block_shingle = 3;
+constexpr std::uint32_t min_block_sig_tokens = 8;
+constexpr std::uint32_t no_sig = std::numeric_limits<std::uint32_t>::max();
+
+struct line_fp {
+  std::uint32_t begin;
+  std::uint32_t end;
+  std::uint32_t next;
+  std::uint32_t tokens;
+  std::uint64_t key;
+  std::uint64_t masked_key;
+  std::uint32_t sig;       // index of its block signature, or no_sig
+  std::uint32_t pages;     // boilerplate evidence (0: not boilerplate)
+  bool blank;
+  bool repeat;
+  bool removed;
+};
+
+struct doc_fp {
+  std::vector<line_fp> lines;
+  std::vector<std::uint32_t> block_sigs;
+  std::uint64_t raw_hash = 0;
+};
+
+struct group_table {
+  struct entry {
+    std::uint32_t count = 0;
+    std::uint32_t last = 0;  // 1 + cluster that counted last
+  };
+  std::unordered_map<std::uint64_t, entry> counts;
+  std::unordered_map<std::uint64_t, std::uint64_t> rep;  // near-identical key -> representative key
+  std::uint32_t clusters = 0;
+  std::uint32_t need = 2;
+  [[nodiscard]] std::uint64_t canonical(std::uint64_t k) const {
+    const auto it = rep.find(k);
+    return it == rep.end() ? k : it->second;
+  }
+  [[nodiscard]] std::uint32_t pages_if_boilerplate(std::uint64_t k) const {
+    if (k == 0) return 0;
+    const auto it = counts.find(k);
+    return it != counts.end() && it->second.count >= need ? it->second.count : 0;
+  }
+};
+
+lsh_params doc_params(const clean_options& o) {
+  if (o.bands != 0) return {o.bands, o.rows};
+  return optimal_lsh_params(o.threshold, o.num_perm);
+}
+
+// Decides which lines go, applying the safety rail; fills result.removals.
+void decide_removals(const clean_options& opt, doc_fp& fp, doc_result& res, std::uint32_t sure_pages,
+                     std::uint32_t group_pages) {
+  std::uint64_t total = 0;
+  for (const line_fp& l : fp.lines) total += l.tokens;
+  auto removed_tokens = [&](int level) {
+    // level 0: everything; 1: repeats + boilerplate on at least sure_pages; 2: repeats only
+    std::uint64_t r = 0;
+    for (line_fp& l : fp.lines) {
+      const bool bp = l.pages != 0 && (level == 0 || (level == 1 && l.pages >= sure_pages));
+      l.removed = !l.blank && (l.repeat || (bp && l.tokens > 0));
+      if (l.removed) r += l.tokens;
+    }
+    return r;
+  };
+  int level = 0;
+  for (; level < 3; ++level) {
+    const std::uint64_t r = removed_tokens(level);
+    const bool too_much = total == 0 ? false
+                                     : (r == total || static_cast<double>(r) >
+                                                          opt.max_strip_fraction * static_cast<double>(total));
+    if (!too_much) break;
+    res.strip_limited = true;
+  }
+  if (level == 3) {
+    for (line_fp& l : fp.lines) l.removed = false;
+  }
+  // Blank lines: drop a blank run that follows a removed line (or starts the document), and a
+  // blank run after which nothing is kept, so removals leave no piles of empty lines.
+  const std::size_t n = fp.lines.size();
+  std::vector<bool> kept_after(n + 1, false);
+  for (std::size_t i = n; i-- > 0;)
+    kept_after[i] = kept_after[i + 1] || (!fp.lines[i].blank && !fp.lines[i].removed);
+  bool prev_removed = true;  // document start counts as removed
+  bool any_removed = false;
+  for (const line_fp& l : fp.lines) any_removed = any_removed || l.removed;
+  if (any_removed) {
+    for (std::size_t i = 0; i < n; ++i) {
+      line_fp& l = fp.lines[i];
+      if (l.blank) {
+        if (prev_removed || !kept_after[i]) l.removed = true;
+      } else {
+        prev_removed = l.removed;
+      }
+    }
+    // A document that only starts with blank lines keeps them when nothing before was removed.
+    if (!fp.lines.empty() && fp.lines[0].blank) {
+      std::size_t k = 0;
+      while (k < n && fp.lines[k].blank) ++k;
+      if (k < n && !fp.lines[k].removed) {
+        for (std::size_t j = 0; j < k; ++j) fp.lines[j].removed = false;
+      }
+    }
+  }
+  res.removals.clear();
+  res.removed_lines = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const line_fp& l = fp.lines[i];
+    if (!l.removed) continue;
+    if (!l.blank) ++res.removed_lines;
+    const removal_reason why = l.repeat ? removal_reason::repeat : removal_reason::boilerplate;
+    if (!res.removals.empty() && res.removals.back().end == l.begin &&
+        (l.blank || (res.removals.back().reason == why && why == removal_reason::repeat))) {
+      res.removals.back().end = l.next;
+      continue;
+    }
+    if (l.blank && !res.removals.empty() && res.removals.back().end == l.begin) {
+      res.removals.back().end = l.next;
+      continue;
+    }
+    removal r{l.begin, l.next, l.blank ? removal_reason::boilerplate : why, l.pages,
+              why == removal_reason::boilerplate ? group_pages : 0};
+    if (why == removal_reason::repeat) r.pages = 0;
+    res.removals.push_back(r);
+  }
+}
+
+}  // namespace
+
+deduper::deduper(clean_options options) : options_(options) { options_.validate(); }
+
+analysis deduper::run(const document_source& source, const progress_callback& progress) const {
+  const clean_options& opt = options_;
+  const std::size_t n = source.size();
+  const unsigned jobs = detail::resolve_jobs(opt.jobs);
+  const std::uint32_t K = opt.num_perm;
+  const minhasher doc_mh({K, opt.seed, minhash_scheme::k_hash});
+  std::uint64_t block_seed_state = opt.seed ^ 0x626C6F636BULL;  // "block"
+  const minhasher block_mh({block_perm, detail::splitmix64(block_seed_state), minhash_scheme::k_hash});
+  const repeat_options rep_opt{opt.min_repeat_tokens, opt.repeat_coverage, 4, 2};
+
+  analysis out;
+  out.docs.assign(n, doc_result{});
+  std::vector<doc_fp> fps(n);
+  std::vector<std::uint32_t> sigs(n * K, empty_slot);
+  std::vector<std::uint8_t> active(n, 0);
+  std::vector<scan_scratch> scratch(jobs);
+  std::atomic<std::size_t> done{0};
+  std::atomic<std::uint64_t> bytes_done{0};
+  auto tick = [&](const char* phase, std::uint64_t b) {
+    const std::size_t d = done.fetch_add(1) + 1;
+    const std::uint64_t bd = bytes_done.fetch_add(b) + b;
+    if (progress) progress({phase, d, n, bd});
+  };
+
+  // ---------------------------------------------------------------- pass 1: scan
+  detail::parallel_for(n, jobs, 8, [&](unsigned w, std::size_t i) {
+    doc_result& res = out.docs[i];
+    scan_scratch& s = scratch[w];
+    auto data = source.read(i);
+    if (!data.has_value()) {
+      res.status = doc_status::skipped;
+      res.error = data.error();
+      tick("scan", 0);
+      return;
+    }
+    const std::string& bytes = data.value();
+    res.bytes = bytes.size();
+    if (bytes.size() > opt.max_document_bytes) {
+      res.status = doc_status::skipped;
+      res.error = make_error_code(errc::too_large);
+      tick("scan", bytes.size());
+      return;
+    }
+    if (looks_binary(bytes)) {
+      res.status = doc_status::skipped;
+      res.error = make_error_code(errc::binary_file);
+      tick("scan", bytes.size());
+      return;
+    }
+    const utf8_status u = check_utf8(bytes);
+    if (!u.valid) {
+      if (opt.utf8 == utf8_policy::strict) {
+        res.status = doc_status::skipped;
+        res.error = make_error_code(errc::invalid_utf8);
+        res.error_offset = u.first_error;
+        tick("scan", bytes.size());
+        return;
+      }
+      if (opt.utf8 == utf8_policy::replace) res.utf8_replacements = u.error_count;
+    }
+    doc_fp& fp = fps[i];
+    fp.raw_hash = detail::xxh3_64(bytes);
+    const std::vector<line_span> lines = split_lines(bytes);
+    res.lines = static_cast<std::uint32_t>(lines.size());
+    std::vector<line_key> keys;
+    detail::tokenize_lines(bytes, lines, opt.utf8, s, keys);
+    detail::compute_masked_keys(s, keys);
+    const std::vector<repeated_run> runs = detail::find_runs(s, keys, lines, bytes, rep_opt);
+    fp.lines.resize(lines.size());
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+      fp.lines[l] = line_fp{lines[l].begin, lines[l].end, lines[l].next, keys[l].tokens,
+                            keys[l].key, keys[l].masked_key, no_sig, 0,
+                            is_blank(bytes, lines[l]), false, false};
+    }
+    for (const repeated_run& r : runs)
+      for (std::uint32_t l = r.first; l <= r.last; ++l) fp.lines[l].repeat = true;
+    // Raw signature (all lines but repeats): used only to count boilerplate over clusters.
+    s.tmp.clear();
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+      if (fp.lines[l].repeat) continue;
+      s.tmp.insert(s.tmp.end(), s.hashes.begin() + s.offset[l], s.hashes.begin() + s.offset[l + 1]);
+    }
+    s.shingles.clear();
+    shingle_hashes(s.tmp, opt.shingle_size, s.shingles);
+    if (!s.shingles.empty()) {
+      doc_mh.compute(s.shingles, std::span<std::uint32_t>(sigs.data() + i * K, K));
+      active[i] = 1;
+    }
+    // Block signatures of longer lines, for near-identical template lines.
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+      line_fp& lf = fp.lines[l];
+      const std::uint32_t mb = s.moffset[l];
+      const std::uint32_t mn = s.moffset[l + 1] - mb;
+      if (lf.repeat || mn < min_block_sig_tokens) continue;
+      s.shingles.clear();
+      shingle_hashes(std::span<const std::uint64_t>(s.masked.data() + mb, mn), block_shingle, s.shingles);
+      lf.sig = static_cast<std::uint32_t>(fp.block_sigs.size() / block_perm);
+      fp.block_sigs.resize(fp.block_sigs.size() + block_perm);
+      block_mh.compute(s.shingles,
+                       std::span<std::uint32_t>(fp.block_sigs.data() + lf.sig * block_perm, block_perm));
+    }
+    tick("scan", bytes.size());
+  });
+
+  // ---------------------------------------------------------------- merge 1: boilerplate set
+  cluster_options pre_opt;
+  pre_opt.threshold = opt.threshold;
+  pre_opt.params = doc_params(opt);
+  pre_opt.jobs = jobs;
+  const std::vector<std::uint32_t> pre = cluster_signatures(sigs, K, pre_opt, active);
+
+  // Groups, named and numbered in name order.
+  std::vector<std::uint32_t> group_of(n, 0);
+  std::vector<std::string> group_names;
+  {
+    std::map<std::string, std::uint32_t, std::less<>> ids;
+    for (std::size_t i = 0; i < n; ++i)
+      if (out.docs[i].status != doc_status::skipped) ids.emplace(std::string(source.group(i)), 0);
+    for (auto& [name, id] : ids) {
+      id = static_cast<std::uint32_t>(group_names.size());
+      group_names.push_back(name);
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (out.docs[i].status != doc_status::skipped) group_of[i] = ids.find(source.group(i))->second;
+  }
+  std::vector<group_table> groups(group_names.size());
+  std::vector<std::uint32_t> order;
+  order.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (out.docs[i].status != doc_status::skipped) order.push_back(static_cast<std::uint32_t>(i));
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (group_of[a] != group_of[b]) return group_of[a] < group_of[b];
+    if (pre[a] != pre[b]) return pre[a] < pre[b];
+    return a < b;
+  });
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::uint32_t i = order[k];
+    if (k == 0 || group_of[order[k - 1]] != group_of[i] || pre[order[k - 1]] != pre[i])
+      ++groups[group_of[i]].clusters;
+  }
+
+  // Near-identical lines: per group, cluster the block signatures of distinct keys.
+  {
+    struct keyed {
+      std::uint64_t key;
+      const std::uint32_t* sig;
+    };
+    std::vector<std::vector<keyed>> distinct(groups.size());
+    std::vector<detail::flat_set64> seen(groups.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (out.docs[i].status == doc_status::skipped) continue;
+      const std::uint32_t g = group_of[i];
+      for (const line_fp& l : fps[i].lines) {
+        if (l.sig == no_sig || l.repeat) continue;
+        if (seen[g].insert(l.key)) distinct[g].push_back({l.key, fps[i].block_sigs.data() + l.sig * block_perm});
+      }
+    }
+    cluster_options bopt;
+    bopt.threshold = opt.block_similarity;
+    bopt.params = optimal_lsh_params(std::min(opt.block_similarity, 0.99), block_perm);
+    bopt.jobs = jobs;
+    std::vector<std::uint32_t> flat;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const auto& d = distinct[g];
+      if (d.size() < 2) continue;
+      flat.resize(d.size() * block_perm);
+      for (std::size_t k = 0; k < d.size(); ++k) std::copy_n(d[k].sig, block_perm, flat.data() + k * block_perm);
+      const std::vector<std::uint32_t> rep = cluster_signatures(flat, block_perm, bopt);
+      for (std::size_t k = 0; k < d.size(); ++k)
+        if (rep[k] != k) groups[g].rep.emplace(d[k].key, d[rep[k]].key);
+    }
+  }
+
+  // Count each key once per near-duplicate cluster of its group.
+  for (const std::uint32_t i : order) {
+    group_table& gt = groups[group_of[i]];
+    const std::uint32_t stamp = pre[i] + 1;
+    auto bump = [&](std::uint64_t k) {
+      group_table::entry& e = gt.counts[k];
+      if (e.last != stamp) {
+        ++e.count;
+        e.last = stamp;
+      }
+    };
+    for (const line_fp& l : fps[i].lines) {
+      if (l.tokens == 0 || l.repeat) continue;
+      bump(gt.canonical(l.key));
+      if (l.masked_key != 0) bump(l.masked_key);
+    }
+  }
+  for (group_table& gt : groups) {
+    const std::uint32_t by_count = std::min(opt.min_boilerplate_pages, gt.clusters);
+    const auto by_fraction =
+        static_cast<std::uint32_t>(std::ceil(opt.boilerplate_fraction * static_cast<double>(gt.clusters)));
+    gt.need = std::max({2U, by_count, by_fraction});
+  }
+
+  // Top boilerplate keys for the summary: most pages first, then group name, then first sight.
+  struct top_key {
+    std::uint32_t pages;
+    std::uint32_t group;
+    std::uint64_t key;
+    std::uint32_t doc;
+    std::uint32_t line;
+  };
+  std::vector<top_key> top;
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    for (const auto& [k, e] : groups[g].counts)
+      if (e.count >= groups[g].need) {
+        ++out.boilerplate_lines;
+        top.push_back({e.count, static_cast<std::uint32_t>(g), k, std::numeric_limits<std::uint32_t>::max(), 0});
+      }
+  std::sort(top.begin(), top.end(), [](const top_key& a, const top_key& b) {
+    if (a.pages != b.pages) return a.pages > b.pages;
+    if (a.group != b.group) return a.group < b.group;
+    return a.key < b.key;
+  });
+  if (top.size() > 10) top.resize(10);
+
+  // Mark boilerplate lines and decide removals (safety rail included).
+  for (std::size_t i = 0; i < n; ++i) {
+    if (out.docs[i].status == doc_status::skipped) continue;
+    const group_table& gt = groups[group_of[i]];
+    for (std::size_t li = 0; li < fps[i].lines.size(); ++li) {
+      line_fp& l = fps[i].lines[li];
+      if (l.tokens == 0) continue;
+      const std::uint64_t ck = gt.canonical(l.key);
+      l.pages = std::max(gt.pages_if_boilerplate(ck), gt.pages_if_boilerplate(l.masked_key));
+      if (l.pages == 0 || l.repeat) continue;
+      for (top_key& t : top)
+        if (t.group == group_of[i] && (t.key == ck || t.key == l.masked_key) && t.doc > i) {
+          t.doc = static_cast<std::uint32_t>(i);
+          t.line = static_cast<std::uint32_t>(li);
+        }
+    }
+    const std::uint32_t sure = std::max(gt.need, (gt.clusters + 1) / 2);
+    decide_removals(opt, fps[i], out.docs[i], sure, gt.clusters);
+  }
+
+  // ---------------------------------------------------------------- pass 2: content
+  std::fill(sigs.begin(), sigs.end(), empty_slot);
+  std::fill(active.begin(), active.end(), 0);
+  std::vector<std::uint64_t> content_hash(n, 0);
+  std::vector<std::uint64_t> content_bytes(n, 0);
+  std::vector<std::string> top_text(top.size());
+  done = 0;
+  bytes_done = 0;
+  detail::parallel_for(n, jobs, 8, [&](unsigned w, std::size_t i) {
+    doc_result& res = out.docs[i];
+    if (res.status == doc_status::skipped) {
+      tick("content", 0);
+      return;
+    }
+    scan_scratch& s = scratch[w];
+    auto data = source.read(i);
+    if (!data.has_value() || detail::xxh3_64(data.value()) != fps[i].raw_hash) {
+      res.status = doc_status::skipped;
+      res.error = data.has_value() ? make_error_code(errc::changed_during_run)
+                                   : data.error();
+      tick("content", 0);
+      return;
+    }
+    const std::string& bytes = data.value();
+    s.tmp.clear();
+    for (const line_fp& l : fps[i].lines) {
+      if (l.removed || l.tokens == 0) continue;
+      s.tokens.clear();
+      tokenize(std::string_view(bytes).substr(l.begin, l.end - l.begin), normalize_options{}, s.tokens, opt.utf8);
+      for (const token& t : s.tokens) s.tmp.push_back(t.hash);
+      content_bytes[i] += l.end - l.begin;
+    }
+    for (std::size_t t = 0; t < top.size(); ++t)
+      if (top[t].doc == i) {
+        const line_fp& l = fps[i].lines[top[t].line];
+        top_text[t] = bytes.substr(l.begin, l.end - l.begin);
+      }
+    res.content_tokens = s.tmp.size();
+    std::uint64_t removed = 0;
+    for (const removal& r : res.removals) removed += r.end - r.begin;
+    res.kept_bytes = res.bytes - removed;
+    if (!s.tmp.empty()) {
+      content_hash[i] = detail::sequence_hash(s.tmp.data(), s.tmp.size(), detail::content_seed);
+      s.shingles.clear();
+      shingle_hashes(s.tmp, opt.shingle_size, s.shingles);
+      doc_mh.compute(s.shingles, std::span<std::uint32_t>(sigs.data() + i * K, K));
+      active[i] = 1;
+    }
+    tick("content", bytes.size());
+  });
+  fps.clear();
+  fps.shrink_to_fit();
+
+  // ---------------------------------------------------------------- merge 2: near-duplicates
+  const std::vector<std::uint32_t> rep = cluster_signatures(sigs, K, pre_opt, active);
+  union_find uf(n);
+  for (std::size_t i = 0; i < n; ++i) uf.unite(static_cast<std::uint32_t>(i), rep[i]);
+  {
+    std::vector<std::uint32_t> by_hash;
+    for (std::size_t i = 0; i < n; ++i)
+      if (active[i]) by_hash.push_back(static_cast<std::uint32_t>(i));
+    std::sort(by_hash.begin(), by_hash.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return content_hash[a] != content_hash[b] ? content_hash[a] < content_hash[b] : a < b;
+    });
+    for (std::size_t k = 1; k < by_hash.size(); ++k)
+      if (content_hash[by_hash[k]] == content_hash[by_hash[k - 1]]) uf.unite(by_hash[k], by_hash[k - 1]);
+  }
+  std::vector<std::uint32_t> best(n, std::numeric_limits<std::uint32_t>::max());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!active[i]) continue;
+    const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
+    std::uint32_t& b = best[r];
+    if (b == std::numeric_limits<std::uint32_t>::max() ||
+        (opt.keep == keep_policy::longest && content_bytes[i] > content_bytes[b]))
+      b = static_cast<std::uint32_t>(i);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    doc_result& res = out.docs[i];
+    res.cluster = static_cast<std::uint32_t>(i);
+    if (res.status == doc_status::skipped || !active[i]) continue;
+    const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
+    res.cluster = r;
+    const std::uint32_t b = best[r];
+    if (b == i) continue;
+    res.status = doc_status::dropped;
+    res.duplicate_of = b;
+    res.kept_bytes = 0;
+    res.similarity = content_hash[i] == content_hash[b]
+                         ? 1.0
+                         : estimate_jaccard(std::span<const std::uint32_t>(sigs.data() + i * K, K),
+                                            std::span<const std::uint32_t>(sigs.data() + b * K, K));
+  }
+  for (std::size_t t = 0; t < top.size(); ++t) {
+    if (top[t].doc == std::numeric_limits<std::uint32_t>::max()) continue;
+    out.top_boilerplate.push_back({std::move(top_text[t]), group_names[top[t].group], top[t].pages,
+                                   groups[top[t].group].clusters});
+  }
+  return out;
+}
+
+std::vector<std::string_view> kept_pieces(std::string_view bytes, const doc_result& result) {
+  std::vector<std::string_view> pieces;
+  std::size_t pos = 0;
+  for (const removal& r : result.removals) {
+    if (r.begin > pos) pieces.push_back(bytes.substr(pos, r.begin - pos));
+    pos = r.end;
+  }
+  if (pos < bytes.size()) pieces.push_back(bytes.substr(pos));
+  return pieces;
+}
+
+std::error_code apply(const document_source& source, analysis& result, const document_sink& sink,
+                      unsigned jobs, const progress_callback& progress) {
+  const std::size_t n = result.docs.size();
+  std::vector<std::error_code> errors(n);
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> done{0};
+  std::atomic<std::uint64_t> bytes_done{0};
+  detail::parallel_for(n, jobs, 8, [&](unsigned, std::size_t i) {
+    doc_result& res = result.docs[i];
+    if (res.status == doc_status::kept && !stop.load(std::memory_order_relaxed)) {
+      auto data = source.read(i);
+      if (!data.has_value() || data.value().size() != res.bytes) {
+        res.status = doc_status::skipped;
+        res.error = data.has_value() ? make_error_code(errc::changed_during_run)
+                                     : data.error();
+        res.kept_bytes = 0;
+      } else {
+        const std::vector<std::string_view> pieces = kept_pieces(data.value(), res);
+        errors[i] = sink(i, pieces);
+        if (errors[i]) stop.store(true);
+        bytes_done.fetch_add(res.bytes);
+      }
+    }
+    const std::size_t d = done.fetch_add(1) + 1;
+    if (progress) progress({"write", d, n, bytes_done.load()});
+  });
+  for (const std::error_code& ec : errors)
+    if (ec) return ec;
+  return {};
+}
+
+}  // namespace dupstrip

@@ -1,0 +1,214 @@
+// The JSON Lines report: the audit trail of a run. Every removal and every dropped document is
+// listed with its evidence so that a person can check it. Keys are snake_case in a fixed order;
+// only additive changes are allowed within one report_schema_version (doc/json.md).
+#include "dupstrip/report.hpp"
+
+#include "dupstrip/text.hpp"
+#include "dupstrip/version.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace dupstrip {
+
+run_totals compute_totals(const analysis& a) {
+  run_totals t;
+  std::map<std::uint32_t, std::size_t> sizes;
+  for (const doc_result& d : a.docs) {
+    t.bytes_in += d.bytes;
+    switch (d.status) {
+      case doc_status::kept:
+        ++t.kept;
+        ++t.read;
+        t.bytes_out += d.kept_bytes;
+        t.bytes_stripped += d.bytes - d.kept_bytes;
+        t.lines_stripped += d.removed_lines;
+        for (const removal& r : d.removals)
+          ++(r.reason == removal_reason::repeat ? t.repeat_spans : t.boilerplate_spans);
+        break;
+      case doc_status::dropped: ++t.dropped; ++t.read; break;
+      case doc_status::skipped: ++t.skipped; break;
+    }
+    if (d.strip_limited && d.status == doc_status::kept) ++t.limited;
+    if (d.status != doc_status::skipped) ++sizes[d.cluster];
+  }
+  for (const auto& [id, size] : sizes)
+    if (size > 1) ++t.clusters;
+  return t;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  const std::string fixed = is_valid_utf8(s) ? std::string() : repair_utf8(s);
+  const std::string_view v = fixed.empty() ? s : std::string_view(fixed);
+  out.push_back('"');
+  for (const char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20 || u == 0x7F) {
+          out += fmt::format("\\u{:04x}", u);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+namespace {
+
+void append_base64(std::string& out, std::string_view s) {
+  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::size_t i = 0;
+  for (; i + 3 <= s.size(); i += 3) {
+    const std::uint32_t v = (static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])) << 16) |
+                            (static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + 1])) << 8) |
+                            static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + 2]));
+    out.push_back(table[(v >> 18) & 63]);
+    out.push_back(table[(v >> 12) & 63]);
+    out.push_back(table[(v >> 6) & 63]);
+    out.push_back(table[v & 63]);
+  }
+  if (i < s.size()) {
+    std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])) << 16;
+    if (i + 1 < s.size()) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + 1])) << 8;
+    out.push_back(table[(v >> 18) & 63]);
+    out.push_back(table[(v >> 12) & 63]);
+    out.push_back(i + 1 < s.size() ? table[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+}
+
+const char* status_name(doc_status s) {
+  switch (s) {
+    case doc_status::kept: return "kept";
+    case doc_status::dropped: return "dropped";
+    case doc_status::skipped: return "skipped";
+  }
+  return "unknown";
+}
+
+std::string fixed6(double v) { return fmt::format("{:.6f}", v); }
+
+}  // namespace
+
+void append_json_path(std::string& out, std::string_view s) {
+  if (is_valid_utf8(s)) {
+    out += "{\"text\":";
+    append_json_string(out, s);
+    out += "}";
+  } else {
+    out += "{\"bytes\":\"";
+    append_base64(out, s);
+    out += "\"}";
+  }
+}
+
+std::string report_begin(const clean_options& o, std::string_view command, std::string_view input) {
+  std::string s = "{\"type\":\"begin\",\"data\":{\"tool\":\"dupstrip\",\"version\":";
+  append_json_string(s, DUPSTRIP_VERSION_STRING);
+  s += fmt::format(",\"schema_version\":{},\"signature_format_version\":{},\"command\":",
+                   report_schema_version, signature_format_version);
+  append_json_string(s, command);
+  s += ",\"input\":";
+  append_json_path(s, input);
+  s += fmt::format(
+      ",\"options\":{{\"threshold\":{},\"shingle_size\":{},\"num_perm\":{},\"bands\":{},\"rows\":{},"
+      "\"seed\":{},\"keep\":\"{}\",\"min_boilerplate_pages\":{},\"boilerplate_fraction\":{},"
+      "\"block_similarity\":{},\"min_repeat_tokens\":{},\"repeat_coverage\":{},"
+      "\"max_strip_fraction\":{},\"utf8\":\"{}\",\"max_document_bytes\":{}}}}}}}\n",
+      o.threshold, o.shingle_size, o.num_perm, o.bands, o.rows, o.seed,
+      o.keep == keep_policy::longest ? "longest" : "first", o.min_boilerplate_pages,
+      o.boilerplate_fraction, o.block_similarity, o.min_repeat_tokens, o.repeat_coverage,
+      o.max_strip_fraction,
+      o.utf8 == utf8_policy::replace ? "replace" : o.utf8 == utf8_policy::strict ? "strict" : "bytes",
+      o.max_document_bytes);
+  return s;
+}
+
+std::string report_doc(const document_source& source, const analysis& a, std::size_t i) {
+  const doc_result& d = a.docs[i];
+  std::string s = "{\"type\":\"doc\",\"data\":{\"path\":";
+  append_json_path(s, source.name(i));
+  s += ",\"group\":";
+  append_json_path(s, source.group(i));
+  s += fmt::format(",\"index\":{},\"status\":\"{}\",\"bytes\":{}", i, status_name(d.status), d.bytes);
+  if (d.status == doc_status::skipped) {
+    s += ",\"reason\":";
+    std::string why = d.error.message();
+    if (d.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", d.error_offset);
+    append_json_string(s, why);
+    s += "}}\n";
+    return s;
+  }
+  s += fmt::format(",\"kept_bytes\":{},\"stripped_bytes\":{},\"content_tokens\":{},\"cluster\":{}",
+                   d.kept_bytes, d.status == doc_status::kept ? d.bytes - d.kept_bytes : 0,
+                   d.content_tokens, d.cluster);
+  if (d.status == doc_status::dropped) {
+    s += ",\"duplicate_of\":";
+    append_json_path(s, source.name(d.duplicate_of));
+    s += ",\"similarity\":" + fixed6(d.similarity);
+  }
+  if (d.utf8_replacements != 0) s += fmt::format(",\"utf8_replacements\":{}", d.utf8_replacements);
+  if (d.strip_limited) s += ",\"warning\":\"safety rail: only the surest removals were applied\"";
+  s += ",\"removed\":[";
+  bool first = true;
+  for (const removal& r : d.removals) {
+    if (!first) s.push_back(',');
+    first = false;
+    if (r.reason == removal_reason::repeat) {
+      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"repeat\"}}", r.begin, r.end);
+    } else {
+      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"boilerplate\",\"pages\":{},\"group_pages\":{}}}",
+                       r.begin, r.end, r.pages, r.group_pages);
+    }
+  }
+  s += "]}}\n";
+  return s;
+}
+
+std::string report_clusters(const document_source& source, const analysis& a) {
+  std::map<std::uint32_t, std::vector<std::uint32_t>> members;
+  for (std::size_t i = 0; i < a.docs.size(); ++i)
+    if (a.docs[i].status != doc_status::skipped) members[a.docs[i].cluster].push_back(static_cast<std::uint32_t>(i));
+  std::string s;
+  for (const auto& [id, m] : members) {
+    if (m.size() < 2) continue;
+    std::uint32_t kept = id;
+    for (std::uint32_t i : m)
+      if (a.docs[i].status == doc_status::kept) kept = i;
+    s += fmt::format("{{\"type\":\"cluster\",\"data\":{{\"id\":{},\"kept\":", id);
+    append_json_path(s, source.name(kept));
+    s += ",\"members\":[";
+    for (std::size_t k = 0; k < m.size(); ++k) {
+      if (k) s.push_back(',');
+      s += "{\"path\":";
+      append_json_path(s, source.name(m[k]));
+      const doc_result& d = a.docs[m[k]];
+      s += ",\"similarity\":" + fixed6(d.status == doc_status::dropped ? d.similarity : 1.0) + "}";
+    }
+    s += "]}}\n";
+  }
+  return s;
+}
+
+std::string report_summary(const analysis& a, const run_totals& t, double elapsed, bool deterministic) {
+  std::string s = fmt::format(
+      "{{\"type\":\"summary\",\"data\":{{\"read\":{},\"kept\":{},\"dropped\":{},\"skipped\":{},"
+      "\"clusters\":{},\"bytes_in\":{},\"bytes_out\":{},\"bytes_stripped\":{},\"lines_stripped\":{},"
+      "\"repeat_spans\":{},\"boilerplate_spans\":{},\"boilerplate_lines\":{},\"safety_rail\":{}",
+      t.read, t.kept, t.dropped, t.skipped, t.clusters, t.bytes_in, t.bytes_out, t.bytes_stripped,
+      t.lines_stripped, t.repeat_spans, t.boilerplate_spans, a.boilerplate_lines, t.limited);
+  // The report file must be byte-identical between runs; elapsed time goes only to --json.
+  if (!deterministic) s += fmt::format(",\"elapsed_seconds\":{:.3f}", elapsed);
+  s += "}}\n";
+  return s;
+}
+
+}  // namespace dupstrip

@@ -1,0 +1,52 @@
+// Internal: per-document fingerprinting shared by the public boilerplate functions and the
+// pipeline. One pass tokenises every line once and derives from the same tokens the line keys,
+// the embedded-line masked keys and the repeated runs.
+#pragma once
+
+#include "dupstrip/boilerplate.hpp"
+#include "dupstrip/document.hpp"
+#include "dupstrip/flat_set.hpp"
+#include "dupstrip/text.hpp"
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace dupstrip::detail {
+
+/// Reusable buffers for scanning one document after another on one thread.
+struct scan_scratch {
+  std::vector<token> tokens;
+  std::vector<std::uint64_t> hashes;      // unmasked token hashes, all lines concatenated
+  std::vector<std::uint32_t> offset;      // line i's tokens: hashes[offset[i] .. offset[i+1])
+  std::vector<std::uint64_t> masked;      // digit-masked token hashes, all lines concatenated
+  std::vector<std::uint32_t> moffset;     // line i's masked tokens: masked[moffset[i] .. moffset[i+1])
+  std::vector<std::uint64_t> prefix;      // polynomial prefix hashes over `masked`, per line
+  std::vector<std::uint64_t> shingles;
+  std::vector<std::uint64_t> tmp;
+  flat_set64 set;
+  flat_set64 set2;
+};
+
+/// Tokenises every line of `bytes` into the scratch buffers and fills `keys` (one per line).
+void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines, utf8_policy policy,
+                    scan_scratch& s, std::vector<line_key>& keys);
+
+/// Fills masked_key for lines that embed another line of the same document. Needs the scratch
+/// state left by tokenize_lines().
+void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys);
+
+/// Repeated runs, from the scratch state left by tokenize_lines().
+std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>& keys,
+                                    const std::vector<line_span>& lines, std::string_view bytes,
+                                    const repeat_options& options);
+
+/// Hash of a sequence of 64-bit token hashes (XXH3-64 of their little-endian bytes).
+std::uint64_t sequence_hash(const std::uint64_t* data, std::size_t n, std::uint64_t seed) noexcept;
+
+/// Seeds that keep the key spaces apart.
+inline constexpr std::uint64_t line_key_seed = 0x6C696E656B6579ULL;    // "linekey"
+inline constexpr std::uint64_t masked_key_seed = 0x6D61736B6B6579ULL;  // "maskkey"
+inline constexpr std::uint64_t content_seed = 0x636F6E74656E74ULL;     // "content"
+
+}  // namespace dupstrip::detail

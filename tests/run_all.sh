@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# tests/run_all.sh — the one test command (README "Quick start", .ci/run).
+#   1. build/       warnings as errors, every ctest label (unit, statistical, golden, cli,
+#                   fuzz_replay, install, lib_silence)
+#   2. build-asan/  -DDUPSTRIP_SANITIZE=address,undefined, the same tests minus the labels in
+#                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke)
+# Sized for a 2-core machine: the whole run stays well under 20 minutes there.
+# Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 to run step 1 only.
+# Exits non-zero if any configure, build or test step fails.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+jobs=${DUPSTRIP_JOBS:-$(nproc 2>/dev/null || echo 2)}
+asan_exclude=${DUPSTRIP_ASAN_EXCLUDE:-bench_smoke}
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/dupstrip-tests.XXXXXX")
+trap 'rm -rf -- "$logdir"' EXIT
+
+section() { printf '\n==== %s\n' "$*"; }
+
+# run_suite NAME BUILD_DIR CTEST_ARGS... -- CMAKE_ARGS...
+run_suite() {
+  local name=$1 dir=$2; shift 2
+  local ctest_args=() cmake_args=()
+  while [[ $# -gt 0 && $1 != -- ]]; do ctest_args+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift
+  cmake_args=("$@")
+
+  section "$name: configure $dir"
+  cmake -S . -B "$dir" -DDUPSTRIP_BUILD_TESTS=ON "${cmake_args[@]}"
+  section "$name: build ($jobs jobs)"
+  cmake --build "$dir" -j"$jobs"
+  section "$name: ctest"
+  local rc=0
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$jobs" \
+        "${ctest_args[@]}" 2>&1 | tee "$logdir/$name.log" || rc=$?
+  # ctest's own summary: "N% tests passed, M tests failed out of K" plus the failed list.
+  sed -n '/tests passed/,$p' "$logdir/$name.log" | grep -v '^$' >"$logdir/$name.summary" || true
+  return "$rc"
+}
+
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+
+status=0
+run_suite default build -- -DDUPSTRIP_WERROR=ON || status=$?
+if [[ $status -eq 0 && ${DUPSTRIP_SKIP_ASAN:-0} != 1 ]]; then
+  run_suite asan build-asan -LE "$asan_exclude" -- \
+    -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=address,undefined || status=$?
+fi
+
+section "summary"
+for name in default asan; do
+  if [[ -s $logdir/$name.summary ]]; then
+    echo "[$name]"; cat "$logdir/$name.summary"
+  fi
+done
+if [[ $status -ne 0 ]]; then
+  echo "tests/run_all.sh: FAILED (status $status)"
+else
+  echo "tests/run_all.sh: all suites passed"
+fi
+exit "$status"

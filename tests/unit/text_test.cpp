@@ -1,0 +1,3 @@
+#include <dupstrip/text.hpp>
+#include <catch2/catch.hpp>
+TEST_CASE("placeholder", "[unit]") {}
