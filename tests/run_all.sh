@@ -5,7 +5,8 @@
 #   2. build-asan/  -DDUPSTRIP_SANITIZE=address,undefined, the same tests minus the labels in
 #                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke)
 # Sized for a 2-core machine: the whole run stays well under 20 minutes there.
-# Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 to run step 1 only.
+# Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 to run step 1 only,
+# DUPSTRIP_BUILD_DIR / DUPSTRIP_ASAN_BUILD_DIR to use other build folders than build/, build-asan/.
 # Exits non-zero if any configure, build or test step fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,9 +27,10 @@ run_suite() {
   cmake_args=("$@")
 
   section "$name: configure $dir"
-  cmake -S . -B "$dir" -DDUPSTRIP_BUILD_TESTS=ON "${cmake_args[@]}"
+  # (set -e does not apply inside a function called from `||`: check every step.)
+  cmake -S . -B "$dir" -DDUPSTRIP_BUILD_TESTS=ON "${cmake_args[@]}" || return
   section "$name: build ($jobs jobs)"
-  cmake --build "$dir" -j"$jobs"
+  cmake --build "$dir" -j"$jobs" || return
   section "$name: ctest"
   local rc=0
   ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$jobs" \
@@ -42,9 +44,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 
 status=0
-run_suite default build -- -DDUPSTRIP_WERROR=ON || status=$?
+run_suite default "${DUPSTRIP_BUILD_DIR:-build}" -- -DDUPSTRIP_WERROR=ON || status=$?
 if [[ $status -eq 0 && ${DUPSTRIP_SKIP_ASAN:-0} != 1 ]]; then
-  run_suite asan build-asan -LE "$asan_exclude" -- \
+  run_suite asan "${DUPSTRIP_ASAN_BUILD_DIR:-build-asan}" -LE "$asan_exclude" -- \
     -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=address,undefined || status=$?
 fi
 

@@ -26,15 +26,19 @@ struct lsh_params {
 
 /// Chooses (b, r) with b * r <= num_perm minimising
 /// fp_weight * integral_0^t P(j) dj + fn_weight * integral_t^1 (1 - P(j)) dj
-/// (the usual optimal-parameter search). Deterministic; ties go to the larger b*r.
-/// @throws config_error when threshold is outside (0, 1) or num_perm == 0.
+/// (the usual optimal-parameter search). Each integral uses the composite Simpson rule with
+/// 1000 intervals. Deterministic; errors within 1e-12 are ties, which go to the larger b*r,
+/// then to the larger b. Costs O(num_perm * log(num_perm) * 2000) flops: ~1 ms for 128.
+/// @throws config_error when threshold is outside (0, 1), num_perm == 0, or a weight is
+/// negative or not finite.
 [[nodiscard]] DUPSTRIP_EXPORT lsh_params optimal_lsh_params(double threshold,
                                                             std::uint32_t num_perm,
                                                             double fp_weight = 0.5,
                                                             double fn_weight = 0.5);
 
 /// 64-bit key of band `band` (rows band*r .. band*r + r - 1) of a signature; the band index is
-/// mixed in so equal rows in different bands never collide.
+/// mixed in so equal rows in different bands never collide: XXH3-64 of the r rows as
+/// little-endian bytes, seeded with `band`. Returns 0 when the band lies outside `signature`.
 [[nodiscard]] DUPSTRIP_EXPORT std::uint64_t band_key(std::span<const std::uint32_t> signature,
                                                      std::uint32_t band,
                                                      std::uint32_t rows) noexcept;
@@ -63,7 +67,9 @@ struct cluster_options {
   /// not already in its cluster, so that a huge bucket of unrelated documents costs
   /// O(size * max_bucket_checks), not O(size^2).
   std::uint32_t max_bucket_checks = 32;
-  unsigned jobs = 1;  ///< threads for band keys and verification; the result does not depend on it
+  /// Threads for band keys and bucket sorting (0: hardware_concurrency()); verification runs
+  /// in a fixed sequential order, so the result does not depend on it.
+  unsigned jobs = 1;
 };
 
 /// Clusters documents by MinHash similarity: candidates are pairs sharing a band, every
@@ -71,8 +77,15 @@ struct cluster_options {
 /// collision never links), verified pairs are joined with union-find.
 /// @param signatures n * num_perm values, document i at [i*num_perm, (i+1)*num_perm).
 /// @param active     optional, n flags; inactive documents (e.g. empty) stay singletons.
+/// Buckets are processed band by band, in key order, each in document order; when no bucket
+/// exhausts max_bucket_checks the clusters are exactly the connected components of the
+/// verified candidate graph, hence independent of document order too.
+/// With params {0,0} and threshold 1, the layout is one band of num_perm rows (exact matches).
 /// @return for each document the smallest document index of its cluster.
-/// @throws config_error on inconsistent sizes or parameters.
+/// @throws config_error on inconsistent sizes or parameters (threshold outside (0, 1],
+/// max_bucket_checks == 0, bands * rows > num_perm, active.size() not 0 or n).
+/// @complexity O(n * b) band keys, O(n * b log n) sorting, and per bucket member at most
+/// max_bucket_checks signature comparisons; memory 16 * n * b bytes for the keys.
 [[nodiscard]] DUPSTRIP_EXPORT std::vector<std::uint32_t> cluster_signatures(
     std::span<const std::uint32_t> signatures, std::uint32_t num_perm,
     const cluster_options& options, std::span<const std::uint8_t> active = {});

@@ -56,6 +56,8 @@ class DUPSTRIP_EXPORT minhasher {
 };
 
 /// Fraction of equal slots: the unbiased MinHash estimate of the Jaccard similarity.
+/// Two empty-set signatures compare as 1.0 (all slots are empty_slot); callers that must treat
+/// empty documents apart check for them first. Returns 0.0 for empty spans.
 /// @pre a.size() == b.size() > 0.
 [[nodiscard]] DUPSTRIP_EXPORT double estimate_jaccard(std::span<const std::uint32_t> a,
                                                       std::span<const std::uint32_t> b) noexcept;

@@ -38,7 +38,8 @@ enum class keep_policy : std::uint8_t {
 struct clean_options {
   // --- near-duplicate documents
   double threshold = 0.8;            ///< estimated Jaccard of content at or above which documents are duplicates
-  std::uint32_t shingle_size = 2;    ///< tokens per document shingle (words; characters for CJK)
+  std::uint32_t shingle_size = 2;      ///< longest document shingle, in tokens (words; characters for CJK)
+  std::uint32_t min_shingle_size = 1;  ///< shortest document shingle: shingles of every size in between are used
   std::uint32_t num_perm = 128;      ///< MinHash signature length
   std::uint32_t bands = 0;           ///< LSH bands; 0 with rows 0: chosen from the threshold
   std::uint32_t rows = 0;            ///< LSH rows per band
@@ -46,7 +47,7 @@ struct clean_options {
   keep_policy keep = keep_policy::longest;
   // --- boilerplate across a group
   std::uint32_t min_boilerplate_pages = 3;  ///< a line on this many pages (clusters) of a group is boilerplate
-  double boilerplate_fraction = 0.0;        ///< ... and on at least this fraction of the group's pages
+  double boilerplate_fraction = 0.05;       ///< ... and on at least this fraction of the group's pages
   double block_similarity = 0.7;            ///< near-identical template lines: estimated Jaccard of their 3-shingles
   // --- repeats inside a document
   std::uint32_t min_repeat_tokens = 40;     ///< a repeated run must hold this many tokens

@@ -83,6 +83,8 @@ DUPSTRIP_EXPORT void tokenize(std::string_view text, const normalize_options& op
 
 /// The normalised text: the normalised form of every token, joined by single spaces. What the
 /// token hashes are computed from; meant for tests, debugging and `doc/algorithm.md` examples.
+/// Under utf8_policy::bytes the invalid bytes appear as themselves, so the result is then not
+/// necessarily valid UTF-8; under the other policies it always is.
 [[nodiscard]] DUPSTRIP_EXPORT std::string normalize(std::string_view text,
                                                     const normalize_options& options,
                                                     utf8_policy policy = utf8_policy::replace);

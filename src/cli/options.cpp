@@ -18,7 +18,9 @@ void add_common(CLI::App& sub, cli_args& a) {
 
   sub.add_option("--threshold", o.threshold, "Estimated Jaccard of content at or above which documents are duplicates")
       ->check(CLI::Range(0.0, 1.0))->group("Similarity");
-  sub.add_option("--shingle-size", o.shingle_size, "Tokens per document shingle (words; characters for CJK)")
+  sub.add_option("--shingle-size", o.shingle_size, "Longest document shingle in tokens (words; characters for CJK)")
+      ->check(CLI::Range(1, 64))->group("Similarity");
+  sub.add_option("--min-shingle-size", o.min_shingle_size, "Shortest document shingle; every size in between is used")
       ->check(CLI::Range(1, 64))->group("Similarity");
   sub.add_option("--num-perm", o.num_perm, "MinHash signature length")->check(CLI::Range(1, 4096))->group("Similarity");
   sub.add_option("--bands", o.bands, "LSH bands (default: chosen from --threshold)")->group("Similarity");

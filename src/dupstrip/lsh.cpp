@@ -108,21 +108,29 @@ lsh_params optimal_lsh_params(double threshold, std::uint32_t num_perm, double f
     weight[points + i] = w * h_fn / 3.0;
   }
 
-  // P(j) = 1 - (1 - j^r)^b = 1 - exp(b * log1p(-j^r)): log1p(-j^r) depends on r only, so the
-  // search costs one exp per grid point and (b, r) pair.
-  std::array<double, 2 * points> log_miss{};
+  // P(j) = 1 - (1 - j^r)^b. For a fixed r, miss[i] = (1 - j_i^r)^b is kept for b = 1, 2, ...
+  // by one multiplication per grid point and step of b, so the whole search is a few
+  // multiply-adds per (b, r) pair and grid point (vectorisable), not a pow().
+  std::array<double, 2 * points> base{};
+  std::array<double, 2 * points> miss{};
   lsh_params best{};
   double best_err = std::numeric_limits<double>::infinity();
   for (std::uint32_t r = 1; r <= num_perm; ++r) {
     for (std::size_t i = 0; i < grid.size(); ++i) {
-      log_miss[i] = std::log1p(-std::pow(grid[i], static_cast<double>(r)));  // -inf at j = 1
+      base[i] = 1.0 - std::pow(grid[i], static_cast<double>(r));
+      miss[i] = 1.0;
     }
     for (std::uint32_t b = 1; std::uint64_t{b} * r <= num_perm; ++b) {
-      const double bd = static_cast<double>(b);
       double fp = 0.0;
       double fn = 0.0;
-      for (std::size_t i = 0; i < points; ++i) fp += weight[i] * (1.0 - std::exp(bd * log_miss[i]));
-      for (std::size_t i = points; i < grid.size(); ++i) fn += weight[i] * std::exp(bd * log_miss[i]);
+      for (std::size_t i = 0; i < points; ++i) {
+        miss[i] *= base[i];
+        fp += weight[i] * (1.0 - miss[i]);
+      }
+      for (std::size_t i = points; i < grid.size(); ++i) {
+        miss[i] *= base[i];
+        fn += weight[i] * miss[i];
+      }
       const double err = fp_weight * fp + fn_weight * fn;
       const std::uint64_t prod = std::uint64_t{b} * r;
       const std::uint64_t best_prod = std::uint64_t{best.bands} * best.rows;

@@ -299,7 +299,7 @@ class tokenizer {
   std::string_view text_;
   const unsigned char* p_;
   std::size_t n_;
-  const normalize_options& opt_;
+  normalize_options opt_;  // a copy: three flags
   utf8_policy policy_;
   bool prev_number_ = false;
   std::string buf_;  // reused for every rewritten token of this call

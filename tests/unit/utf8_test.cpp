@@ -181,7 +181,7 @@ std::string hex(std::string_view s) {
 // ---------------------------------------------------------------- fixed cases
 
 TEST_CASE("utf8: valid input", "[unit][utf8]") {
-  for (const std::string s : {""s, "abc"s, "caf\xC3\xA9"s, "\xE2\x82\xAC"s, "\xF0\x9F\x98\x80"s,
+  for (const std::string& s : {""s, "abc"s, "caf\xC3\xA9"s, "\xE2\x82\xAC"s, "\xF0\x9F\x98\x80"s,
                               "\xE0\xA0\x80"s /* U+0800 */, "\xED\x9F\xBF"s /* U+D7FF */,
                               "\xEE\x80\x80"s /* U+E000 */, "\xEF\xBF\xBF"s /* U+FFFF */,
                               "\xF0\x90\x80\x80"s /* U+10000 */, "\xF4\x8F\xBF\xBF"s /* U+10FFFF */,
