@@ -299,7 +299,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
       line_fp& lf = fp.lines[l];
       const std::uint32_t mb = s.moffset[l];
       const std::uint32_t mn = s.moffset[l + 1] - mb;
-      if (lf.repeat || mn < min_block_sig_tokens) continue;
+      if (mn < min_block_sig_tokens) continue;
       s.shingles.clear();
       shingle_hashes(std::span<const std::uint64_t>(s.masked.data() + mb, mn), block_shingle, s.shingles);
       lf.sig = static_cast<std::uint32_t>(fp.block_sigs.size() / block_perm);
@@ -359,7 +359,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
       if (out.docs[i].status == doc_status::skipped) continue;
       const std::uint32_t g = group_of[i];
       for (const line_fp& l : fps[i].lines) {
-        if (l.sig == no_sig || l.repeat) continue;
+        if (l.sig == no_sig) continue;
         if (seen[g].insert(l.key)) distinct[g].push_back({l.key, fps[i].block_sigs.data() + l.sig * block_perm});
       }
     }
@@ -390,8 +390,10 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
         e.last = stamp;
       }
     };
+    // Lines of repeated runs count too: a page that prints its body twice still carries its
+    // furniture, and the per-cluster stamp already counts a key once per page.
     for (const line_fp& l : fps[i].lines) {
-      if (l.tokens == 0 || l.repeat) continue;
+      if (l.tokens == 0) continue;
       bump(gt.canonical(l.key));
       if (l.masked_key != 0) bump(l.masked_key);
     }
