@@ -1,0 +1,151 @@
+#include <dupstrip/pipeline.hpp>
+#include <dupstrip/report.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace dupstrip;
+
+namespace {
+
+// An in-memory corpus: (group, name, text).
+class memory_source final : public document_source {
+ public:
+  struct doc {
+    std::string group, name, text;
+  };
+  explicit memory_source(std::vector<doc> docs) : docs_(std::move(docs)) {}
+  std::size_t size() const override { return docs_.size(); }
+  std::string_view name(std::size_t i) const override { return docs_[i].name; }
+  std::string_view group(std::size_t i) const override { return docs_[i].group; }
+  result<std::string> read(std::size_t i) const override { return docs_[i].text; }
+
+ private:
+  std::vector<doc> docs_;
+};
+
+// A word made of letters only (digits would be masked in line keys).
+std::string word(int n) {
+  std::string w = "w";
+  for (; n > 0; n /= 26) w += static_cast<char>('a' + n % 26);
+  return w;
+}
+
+std::string para(int article, int i) {
+  std::string s;
+  for (int w = 0; w < 30; ++w) s += word(article * 1000 + i * 40 + w) + " ";
+  return s + "end.\n";
+}
+
+std::string page(int article, const std::string& header, const std::string& footer) {
+  std::string s = header + "Title of article " + word(article + 7) + " here\n";
+  for (int i = 0; i < 4; ++i) s += para(article, i);
+  return s + footer;
+}
+
+std::string kept_text(const std::string& bytes, const doc_result& r) {
+  std::string s;
+  for (auto p : kept_pieces(bytes, r)) s += p;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("clean_options::validate names the bad option", "[unit][pipeline]") {
+  clean_options o;
+  CHECK_NOTHROW(o.validate());
+  o.threshold = 1.5;
+  CHECK_THROWS_WITH(o.validate(), "threshold must be between 0 and 1 (exclusive)");
+  o = {};
+  o.bands = 3;
+  CHECK_THROWS_AS(o.validate(), config_error);
+  o = {};
+  o.min_shingle_size = 3;
+  o.shingle_size = 2;
+  CHECK_THROWS_AS(deduper(o), config_error);
+}
+
+TEST_CASE("the deduper strips furniture, drops copies, keeps the longest", "[unit][pipeline]") {
+  std::vector<memory_source::doc> docs;
+  for (int a = 0; a < 6; ++a)
+    docs.push_back({"site", "p" + std::to_string(a), page(a, "Site menu | Home\n", "Copyright 2020 Site\n")});
+  docs.push_back({"site", "p6-copy", page(2, "Site menu | Home\n", "Copyright 2021 Site\nExtra kept line that is unique\n")});
+  const memory_source src(docs);
+  clean_options o;
+  o.jobs = 2;
+  const analysis a = deduper(o).run(src);
+  REQUIRE(a.docs.size() == 7);
+  for (int i = 0; i < 6; ++i) {
+    if (i == 2) continue;
+    const auto& r = a.docs[static_cast<std::size_t>(i)];
+    CHECK(r.status == doc_status::kept);
+    const std::string kept = kept_text(docs[static_cast<std::size_t>(i)].text, r);
+    CHECK(kept.find("Site menu") == std::string::npos);
+    CHECK(kept.find("Copyright") == std::string::npos);
+    CHECK(kept.find("Title of article") != std::string::npos);
+  }
+  // p2 and p6-copy are one article; the copy has more content, so it is kept.
+  CHECK(a.docs[2].status == doc_status::dropped);
+  CHECK(a.docs[2].duplicate_of == 6);
+  CHECK(a.docs[2].similarity > 0.8);
+  CHECK(a.docs[6].status == doc_status::kept);
+  CHECK(a.docs[2].cluster == 2);
+  CHECK(a.docs[6].cluster == 2);
+  const run_totals t = compute_totals(a);
+  CHECK(t.read == 7);
+  CHECK(t.dropped == 1);
+  CHECK(t.clusters == 1);
+  REQUIRE(!a.top_boilerplate.empty());
+  CHECK(a.top_boilerplate[0].pages == 6);
+}
+
+TEST_CASE("keep first keeps the first in order", "[unit][pipeline]") {
+  std::vector<memory_source::doc> docs{{"g", "a", page(1, "", "")}, {"g", "b", page(1, "", "more\n")}};
+  clean_options o;
+  o.keep = keep_policy::first;
+  const analysis a = deduper(o).run(memory_source(docs));
+  CHECK(a.docs[0].status == doc_status::kept);
+  CHECK(a.docs[1].status == doc_status::dropped);
+}
+
+TEST_CASE("the safety rail never empties a document", "[unit][pipeline]") {
+  // Every line of page 0 recurs on the other pages: all of it looks like boilerplate.
+  std::vector<memory_source::doc> docs;
+  const std::string furniture = "Menu one two\nShare this page now\nCopyright 2020 Example\n";
+  docs.push_back({"g", "only-furniture", furniture});
+  for (int a = 1; a < 5; ++a) docs.push_back({"g", "p" + std::to_string(a), page(a, furniture, "")});
+  const analysis a = deduper(clean_options{}).run(memory_source(docs));
+  CHECK(a.docs[0].status == doc_status::kept);
+  CHECK(a.docs[0].strip_limited);
+  CHECK(kept_text(docs[0].text, a.docs[0]) == furniture);
+}
+
+TEST_CASE("results do not depend on jobs", "[unit][pipeline]") {
+  std::vector<memory_source::doc> docs;
+  for (int a = 0; a < 40; ++a)
+    docs.push_back({a % 2 ? "x" : "y", "p" + std::to_string(a), page(a % 25, "Head\n", "Foot 2020\n")});
+  const memory_source src(docs);
+  clean_options o1;
+  o1.jobs = 1;
+  clean_options o4 = o1;
+  o4.jobs = 4;
+  const analysis a1 = deduper(o1).run(src);
+  const analysis a4 = deduper(o4).run(src);
+  for (std::size_t i = 0; i < docs.size(); ++i)
+    CHECK(report_doc(src, a1, i) == report_doc(src, a4, i));
+  CHECK(report_clusters(src, a1) == report_clusters(src, a4));
+}
+
+TEST_CASE("report JSON escapes and path encodings", "[unit][report]") {
+  std::string s;
+  append_json_string(s, std::string("a\"b\\c\n\x01\xC3", 8));
+  CHECK(s == "\"a\\\"b\\\\c\\n\\u0001\xEF\xBF\xBD\"");
+  s.clear();
+  append_json_path(s, "ok.txt");
+  CHECK(s == "{\"text\":\"ok.txt\"}");
+  s.clear();
+  append_json_path(s, std::string("\xFF\xFE", 2));
+  CHECK(s == "{\"bytes\":\"//4=\"}");
+}
