@@ -43,8 +43,10 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
   const normalize_options opts{};  // case folding and punctuation folding, no digit masking
   s.hashes.clear();
   s.masked.clear();
+  s.words.clear();
   s.offset.assign(1, 0);
   s.moffset.assign(1, 0);
+  s.woffset.assign(1, 0);
   keys.assign(lines.size(), line_key{});
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const line_span& ln = lines[i];
@@ -59,9 +61,11 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
         last_number = true;
       } else {
         s.masked.push_back(t.hash);
+        s.words.push_back(t.hash);
         last_number = false;
       }
     }
+    s.woffset.push_back(static_cast<std::uint32_t>(s.words.size()));
     s.offset.push_back(static_cast<std::uint32_t>(s.hashes.size()));
     s.moffset.push_back(static_cast<std::uint32_t>(s.masked.size()));
     line_key& k = keys[i];
@@ -129,12 +133,17 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
   const std::size_t n = keys.size();
   std::vector<double> coverage(n, 0.0);
   s.set.reset(s.hashes.size() + 16);
+  // Lines are compared on their words without numbers: the rows of a table of figures share
+  // number n-grams ("1 2 1 2") without repeating anything, while a body printed twice repeats
+  // its words.
+  std::vector<std::uint32_t> words(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t b = s.offset[i];
-    const std::uint32_t e = s.offset[i + 1];
+    const std::uint32_t b = s.woffset[i];
+    const std::uint32_t e = s.woffset[i + 1];
+    words[i] = e - b;
     if (e == b) continue;
     s.shingles.clear();
-    shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + b, e - b), options.shingle_size,
+    shingle_hashes(std::span<const std::uint64_t>(s.words.data() + b, e - b), options.shingle_size,
                    s.shingles);
     std::size_t seen = 0;
     for (std::uint64_t h : s.shingles) seen += s.set.contains(h) ? 1U : 0U;
@@ -144,13 +153,13 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
   std::vector<repeated_run> runs;
   std::size_t i = 0;
   while (i < n) {
-    if (keys[i].tokens == 0 || coverage[i] < options.coverage) {
+    if (words[i] == 0 || coverage[i] < options.coverage) {
       ++i;
       continue;
     }
     // A run starts at a repeating line; extend over repeating lines, blank lines and short gaps.
     std::size_t last = i;
-    std::uint64_t repeated = keys[i].tokens;
+    std::uint64_t repeated = words[i];
     std::size_t j = i + 1;
     std::uint32_t gap = 0;
     while (j < n) {
@@ -158,8 +167,8 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
         ++j;
         continue;
       }
-      if (coverage[j] >= options.coverage) {
-        repeated += keys[j].tokens;
+      if (words[j] != 0 && coverage[j] >= options.coverage) {
+        repeated += words[j];
         last = j;
         gap = 0;
       } else if (gap < options.max_gap &&
