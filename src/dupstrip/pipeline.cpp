@@ -352,6 +352,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     struct keyed {
       std::uint64_t key;
       const std::uint32_t* sig;
+      std::uint32_t tokens;
     };
     std::vector<std::vector<keyed>> distinct(groups.size());
     std::vector<detail::flat_set64> seen(groups.size());
@@ -360,7 +361,8 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
       const std::uint32_t g = group_of[i];
       for (const line_fp& l : fps[i].lines) {
         if (l.sig == no_sig) continue;
-        if (seen[g].insert(l.key)) distinct[g].push_back({l.key, fps[i].block_sigs.data() + l.sig * block_perm});
+        if (seen[g].insert(l.key))
+          distinct[g].push_back({l.key, fps[i].block_sigs.data() + l.sig * block_perm, l.tokens});
       }
     }
     cluster_options bopt;
@@ -368,14 +370,24 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     bopt.params = optimal_lsh_params(std::min(opt.block_similarity, 0.99), block_perm, fp_weight, fn_weight);
     bopt.jobs = jobs;
     std::vector<std::uint32_t> flat;
+    // Near-identical means "the same line with words substituted": only lines of equal length
+    // are compared, so that a teaser quoting another page's title ("Read more: <title>") is
+    // never merged with that title (the title would then count as furniture).
     for (std::size_t g = 0; g < groups.size(); ++g) {
-      const auto& d = distinct[g];
-      if (d.size() < 2) continue;
-      flat.resize(d.size() * block_perm);
-      for (std::size_t k = 0; k < d.size(); ++k) std::copy_n(d[k].sig, block_perm, flat.data() + k * block_perm);
-      const std::vector<std::uint32_t> rep = cluster_signatures(flat, block_perm, bopt);
-      for (std::size_t k = 0; k < d.size(); ++k)
-        if (rep[k] != k) groups[g].rep.emplace(d[k].key, d[rep[k]].key);
+      auto& d = distinct[g];
+      std::stable_sort(d.begin(), d.end(), [](const keyed& a, const keyed& b) { return a.tokens < b.tokens; });
+      for (std::size_t lo = 0; lo < d.size();) {
+        std::size_t hi = lo;
+        while (hi < d.size() && d[hi].tokens == d[lo].tokens) ++hi;
+        if (hi - lo >= 2) {
+          flat.resize((hi - lo) * block_perm);
+          for (std::size_t k = lo; k < hi; ++k) std::copy_n(d[k].sig, block_perm, flat.data() + (k - lo) * block_perm);
+          const std::vector<std::uint32_t> rep = cluster_signatures(flat, block_perm, bopt);
+          for (std::size_t k = 0; k < hi - lo; ++k)
+            if (rep[k] != k) groups[g].rep.emplace(d[lo + k].key, d[lo + rep[k]].key);
+        }
+        lo = hi;
+      }
     }
   }
 

@@ -290,3 +290,25 @@ TEST_CASE("bad paths and bad files", "[cli][e2e]") {
     CHECK(r.err.empty());
   }
 }
+
+TEST_CASE("a teaser quoting another page's title does not strip that title", "[cli][e2e]") {
+  temp_dir t;
+  dupstrip_test::corpus_params p;
+  p.sites = 1;
+  p.articles_per_site = 12;
+  p.p_repeat = 0;
+  p.p_syndicate = 0;
+  p.p_exact = 0;
+  auto c = dupstrip_test::generate_corpus(p, 8);
+  // Every page but the first links to the first page's article with "Read more: <its title>".
+  const std::string first_page = c.pages.begin()->first;
+  const std::string title = c.gold.begin()->second.substr(0, c.gold.begin()->second.find('\n'));
+  for (auto& [rel, text] : c.pages)
+    if (rel != first_page) text.insert(text.find('\n') + 1, "Read more: " + title + "\n");
+  dupstrip_test::write_corpus(t.path() / "in", c);
+  const auto r = run("clean '" + (t.path() / "in").string() + "' -o '" + (t.path() / "out").string() + "' -q",
+                     t.path());
+  REQUIRE(r.exit_code == 0);
+  const std::string kept = read_text(t.path() / "out" / first_page);
+  CHECK(kept.find(title + "\n") != std::string::npos);
+}
