@@ -211,9 +211,9 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
   const std::size_t n = source.size();
   const unsigned jobs = detail::resolve_jobs(opt.jobs);
   const std::uint32_t K = opt.num_perm;
-  const minhasher doc_mh({K, opt.seed, minhash_scheme::k_hash});
+  const minhasher doc_mh({K, opt.seed, opt.scheme});
   std::uint64_t block_seed_state = opt.seed ^ 0x626C6F636BULL;  // "block"
-  const minhasher block_mh({block_perm, detail::splitmix64(block_seed_state), minhash_scheme::k_hash});
+  const minhasher block_mh({block_perm, detail::splitmix64(block_seed_state), opt.scheme});
   const repeat_options rep_opt{opt.min_repeat_tokens, opt.repeat_coverage, 4, 2};
 
   analysis out;

@@ -120,10 +120,11 @@ std::string report_begin(const clean_options& o, std::string_view command, std::
   append_json_path(s, input);
   s += fmt::format(
       ",\"options\":{{\"threshold\":{},\"shingle_size\":{},\"num_perm\":{},\"bands\":{},\"rows\":{},"
-      "\"min_shingle_size\":{},\"seed\":{},\"keep\":\"{}\",\"min_boilerplate_pages\":{},\"boilerplate_fraction\":{},"
+      "\"min_shingle_size\":{},\"seed\":{},\"minhash\":\"{}\",\"keep\":\"{}\",\"min_boilerplate_pages\":{},\"boilerplate_fraction\":{},"
       "\"block_similarity\":{},\"min_repeat_tokens\":{},\"repeat_coverage\":{},"
       "\"max_strip_fraction\":{},\"utf8\":\"{}\",\"max_document_bytes\":{}}}}}}}\n",
       o.threshold, o.shingle_size, o.num_perm, o.bands, o.rows, o.min_shingle_size, o.seed,
+      o.scheme == minhash_scheme::k_hash ? "k_hash" : "one_permutation",
       o.keep == keep_policy::longest ? "longest" : "first", o.min_boilerplate_pages,
       o.boilerplate_fraction, o.block_similarity, o.min_repeat_tokens, o.repeat_coverage,
       o.max_strip_fraction,
