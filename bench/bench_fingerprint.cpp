@@ -29,7 +29,7 @@ const std::string& chinese() {
 const std::string& pick(const benchmark::State& st) { return st.range(0) == 0 ? english() : chinese(); }
 
 void set_rates(benchmark::State& st, std::size_t bytes) {
-  st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations() * bytes));
+  st.SetBytesProcessed(st.iterations() * static_cast<std::int64_t>(bytes));
   st.counters["docs"] = benchmark::Counter(static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
 }
 
@@ -145,7 +145,7 @@ void BM_lsh_insert_query(benchmark::State& st) {
     for (const auto& s : sigs) found += index.query(s).size();
     benchmark::DoNotOptimize(found);
   }
-  st.counters["docs"] = benchmark::Counter(static_cast<double>(st.iterations() * sigs.size()),
+  st.counters["docs"] = benchmark::Counter(static_cast<double>(st.iterations()) * static_cast<double>(sigs.size()),
                                            benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_lsh_insert_query);
