@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace dupstrip {
@@ -132,6 +133,9 @@ struct analysis {
   std::vector<doc_result> docs;                    ///< one per source document, in order
   std::vector<boilerplate_example> top_boilerplate;  ///< most frequent first (at most 10)
   std::uint64_t boilerplate_lines = 0;            ///< distinct boilerplate line keys found
+  /// Wall-clock seconds of each phase ("scan", "boilerplate", "content", "clusters"), for
+  /// profiling; never part of the report (which must not depend on timing).
+  std::vector<std::pair<std::string, double>> phase_seconds;
 };
 
 /// Progress of a run, reported from worker threads (keep the callback cheap and thread-safe).

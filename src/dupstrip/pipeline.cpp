@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -217,6 +218,12 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
   const repeat_options rep_opt{opt.min_repeat_tokens, opt.repeat_coverage, 4, 2};
 
   analysis out;
+  auto phase_start = std::chrono::steady_clock::now();
+  auto end_phase = [&](const char* name) {
+    const auto now = std::chrono::steady_clock::now();
+    out.phase_seconds.emplace_back(name, std::chrono::duration<double>(now - phase_start).count());
+    phase_start = now;
+  };
   out.docs.assign(n, doc_result{});
   std::vector<doc_fp> fps(n);
   std::vector<std::uint32_t> sigs(n * K, empty_slot);
@@ -310,6 +317,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     tick("scan", bytes.size());
   });
 
+  end_phase("scan");
   // ---------------------------------------------------------------- merge 1: boilerplate set
   cluster_options pre_opt;
   pre_opt.threshold = opt.threshold;
@@ -459,6 +467,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     decide_removals(opt, fps[i], out.docs[i], sure, gt.clusters);
   }
 
+  end_phase("boilerplate");
   // ---------------------------------------------------------------- pass 2: content
   std::fill(sigs.begin(), sigs.end(), empty_slot);
   std::fill(active.begin(), active.end(), 0);
@@ -512,6 +521,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
   fps.clear();
   fps.shrink_to_fit();
 
+  end_phase("content");
   // ---------------------------------------------------------------- merge 2: near-duplicates
   const std::vector<std::uint32_t> rep = cluster_signatures(sigs, K, pre_opt, active);
   union_find uf(n);
@@ -556,6 +566,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     out.top_boilerplate.push_back({std::move(top_text[t]), group_names[top[t].group], top[t].pages,
                                    groups[top[t].group].clusters});
   }
+  end_phase("clusters");
   return out;
 }
 
