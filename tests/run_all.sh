@@ -4,8 +4,9 @@
 #                   fuzz_replay, install, lib_silence)
 #   2. build-asan/  -DDUPSTRIP_SANITIZE=address,undefined, the same tests minus the labels in
 #                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke)
+#   3. build-tsan/  -DDUPSTRIP_SANITIZE=thread, the unit and cli tests (the multi-threaded ones)
 # Sized for a 2-core machine: the whole run stays well under 20 minutes there.
-# Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 to run step 1 only,
+# Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 / DUPSTRIP_SKIP_TSAN=1 to skip a step,
 # DUPSTRIP_BUILD_DIR / DUPSTRIP_ASAN_BUILD_DIR to use other build folders than build/, build-asan/.
 # Exits non-zero if any configure, build or test step fails.
 set -euo pipefail
@@ -49,9 +50,16 @@ if [[ $status -eq 0 && ${DUPSTRIP_SKIP_ASAN:-0} != 1 ]]; then
   run_suite asan "${DUPSTRIP_ASAN_BUILD_DIR:-build-asan}" -LE "$asan_exclude" -- \
     -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=address,undefined || status=$?
 fi
+# ThreadSanitizer over the tests that run threads: the pipeline and LSH unit tests (jobs 1..4)
+# and the end-to-end runs of the binary (--jobs 1, 2, 8).
+if [[ $status -eq 0 && ${DUPSTRIP_SKIP_TSAN:-0} != 1 ]]; then
+  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+  run_suite tsan "${DUPSTRIP_TSAN_BUILD_DIR:-build-tsan}" -L "unit|cli" -- \
+    -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=thread -DDUPSTRIP_INSTALL=OFF || status=$?
+fi
 
 section "summary"
-for name in default asan; do
+for name in default asan tsan; do
   if [[ -s $logdir/$name.summary ]]; then
     echo "[$name]"; cat "$logdir/$name.summary"
   fi
