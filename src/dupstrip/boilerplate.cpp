@@ -8,6 +8,7 @@
 #include "dupstrip/shingle.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace dupstrip {
 namespace detail {
@@ -43,10 +44,8 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
   const normalize_options opts{};  // case folding and punctuation folding, no digit masking
   s.hashes.clear();
   s.masked.clear();
-  s.words.clear();
   s.offset.assign(1, 0);
   s.moffset.assign(1, 0);
-  s.woffset.assign(1, 0);
   keys.assign(lines.size(), line_key{});
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const line_span& ln = lines[i];
@@ -61,11 +60,9 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
         last_number = true;
       } else {
         s.masked.push_back(t.hash);
-        s.words.push_back(t.hash);
         last_number = false;
       }
     }
-    s.woffset.push_back(static_cast<std::uint32_t>(s.words.size()));
     s.offset.push_back(static_cast<std::uint32_t>(s.hashes.size()));
     s.moffset.push_back(static_cast<std::uint32_t>(s.masked.size()));
     line_key& k = keys[i];
@@ -133,23 +130,45 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
   const std::size_t n = keys.size();
   std::vector<double> coverage(n, 0.0);
   s.set.reset(s.hashes.size() + 16);
-  // Lines are compared on their words without numbers: the rows of a table of figures share
-  // number n-grams ("1 2 1 2") without repeating anything, while a body printed twice repeats
-  // its words.
-  std::vector<std::uint32_t> words(n, 0);
+  std::vector<std::uint32_t> words(n, 0);  // tokens per line
+  // Where an exact copy of each line occurred before: a body printed twice repeats its lines in
+  // the same order, so a run must follow its source forwards. Short lines that recur inside the
+  // first copy ("Pay April 15" under each of several funds, an inline "Photo:" credit) match
+  // earlier lines out of order and do not chain a run through legitimate content.
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> positions;
+  std::vector<std::uint64_t> exact(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t b = s.woffset[i];
-    const std::uint32_t e = s.woffset[i + 1];
+    const std::uint32_t b = s.offset[i];
+    const std::uint32_t e = s.offset[i + 1];
     words[i] = e - b;
     if (e == b) continue;
+    exact[i] = sequence_hash(s.hashes.data() + b, e - b, line_key_seed);
+    positions[exact[i]].push_back(static_cast<std::uint32_t>(i));
     s.shingles.clear();
-    shingle_hashes(std::span<const std::uint64_t>(s.words.data() + b, e - b), options.shingle_size,
+    shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + b, e - b), options.shingle_size,
                    s.shingles);
     std::size_t seen = 0;
     for (std::uint64_t h : s.shingles) seen += s.set.contains(h) ? 1U : 0U;
     coverage[i] = static_cast<double>(seen) / static_cast<double>(s.shingles.size());
     for (std::uint64_t h : s.shingles) s.set.insert(h);
   }
+  // Source of an exact repeat: the earliest earlier copy after `after`, else the first copy;
+  // -1 when the line has no earlier exact copy (a fuzzy repeat: no order constraint).
+  // Weight of a repeating line: its tokens divided by the number of its earlier exact copies,
+  // so that a short line recurring all through the first copy adds little evidence.
+  auto weight = [&](std::size_t j) -> double {
+    const std::vector<std::uint32_t>& pos = positions[exact[j]];
+    const auto earlier = static_cast<double>(std::lower_bound(pos.begin(), pos.end(), j) - pos.begin());
+    return static_cast<double>(words[j]) / std::max(1.0, earlier);
+  };
+  auto source = [&](std::size_t j, std::int64_t after) -> std::int64_t {
+    const std::vector<std::uint32_t>& pos = positions[exact[j]];  // ascending, j among them
+    if (pos.front() >= j) return -1;
+    const auto it = std::upper_bound(pos.begin(), pos.end(), after,
+                                     [](std::int64_t a, std::uint32_t p) { return a < static_cast<std::int64_t>(p); });
+    if (it != pos.end() && *it < j) return *it;
+    return pos.front();
+  };
   std::vector<repeated_run> runs;
   std::size_t i = 0;
   while (i < n) {
@@ -159,7 +178,8 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
     }
     // A run starts at a repeating line; extend over repeating lines, blank lines and short gaps.
     std::size_t last = i;
-    std::uint64_t repeated = words[i];
+    double repeated = weight(i);
+    std::int64_t last_src = source(i, -1);
     std::size_t j = i + 1;
     std::uint32_t gap = 0;
     while (j < n) {
@@ -168,7 +188,10 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
         continue;
       }
       if (words[j] != 0 && coverage[j] >= options.coverage) {
-        repeated += words[j];
+        const std::int64_t src = source(j, last_src);
+        if (src >= 0 && src <= last_src) break;  // goes backwards: not the same copy
+        if (src >= 0) last_src = src;
+        repeated += weight(j);
         last = j;
         gap = 0;
       } else if (gap < options.max_gap &&
@@ -179,9 +202,9 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
       }
       ++j;
     }
-    if (repeated >= options.min_tokens) {
+    if (repeated >= static_cast<double>(options.min_tokens)) {
       runs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(last),
-                      static_cast<std::uint32_t>(std::min<std::uint64_t>(repeated, UINT32_MAX))});
+                      static_cast<std::uint32_t>(std::min(repeated, 4e9))});
     }
     i = last + 1;
   }

@@ -21,8 +21,6 @@ struct scan_scratch {
   std::vector<std::uint32_t> offset;      // line i's tokens: hashes[offset[i] .. offset[i+1])
   std::vector<std::uint64_t> masked;      // digit-masked token hashes, all lines concatenated
   std::vector<std::uint32_t> moffset;     // line i's masked tokens: masked[moffset[i] .. moffset[i+1])
-  std::vector<std::uint64_t> words;       // token hashes without number tokens (repeat detection)
-  std::vector<std::uint32_t> woffset;     // line i's words: words[woffset[i] .. woffset[i+1])
   std::vector<std::uint64_t> prefix;      // polynomial prefix hashes over `masked`, per line
   std::vector<std::uint64_t> shingles;
   std::vector<std::uint64_t> tmp;

@@ -77,6 +77,8 @@ constexpr char32_t fold_punct(char32_t cp) noexcept {
 /// The tokenizer proper, shared by tokenize() and normalize(). `Sink` receives
 /// `emit(kind, begin, end, normalised_text)` for each new token and `extend(end)` when a
 /// masked number joins the previous number token.
+constexpr bool is_ascii_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
+
 class tokenizer {
  public:
   tokenizer(std::string_view text, const normalize_options& options, utf8_policy policy) noexcept
@@ -215,6 +217,13 @@ class tokenizer {
           continue;
         }
         if ((f & flag_joiner) != 0 && is_word_at(i + 1)) {
+          ++i;
+          continue;
+        }
+        // A decimal point or thousands separator between two ASCII digits stays inside the
+        // token: "1.3", "62.84" and "12,345" are one number each, as a reader sees them.
+        if ((b == '.' || b == ',') && i > start && is_ascii_digit(p_[i - 1]) && i + 1 < n_ &&
+            is_ascii_digit(p_[i + 1])) {
           ++i;
           continue;
         }

@@ -408,3 +408,9 @@ TEST_CASE("text: random inputs give ordered, in-range tokens", "[unit][text]") {
     }
   }
 }
+
+TEST_CASE("decimal numbers are one token", "[unit][text]") {
+  const dupstrip::normalize_options o{};
+  CHECK(dupstrip::normalize("Revs 62.84 mln vs 12,345 in 1.2.3 end. 2, x", o) ==
+        "revs 62.84 mln vs 12,345 in 1.2.3 end 2 x");
+}
