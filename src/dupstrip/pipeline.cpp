@@ -445,7 +445,9 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     if (a.group != b.group) return a.group < b.group;
     return a.key < b.key;
   });
-  if (top.size() > 10) top.resize(10);
+  // A line can be boilerplate by its key and by its embedded-line key: keep 2x candidates and
+  // drop duplicate example lines once they are known (below).
+  if (top.size() > 20) top.resize(20);
 
   // Mark boilerplate lines and decide removals (safety rail included).
   for (std::size_t i = 0; i < n; ++i) {
@@ -467,6 +469,16 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     decide_removals(opt, fps[i], out.docs[i], sure, gt.clusters);
   }
 
+  {
+    std::vector<top_key> unique;
+    for (const top_key& t : top) {
+      const bool dup = std::any_of(unique.begin(), unique.end(), [&](const top_key& u) {
+        return u.doc == t.doc && u.line == t.line;
+      });
+      if (!dup && unique.size() < 10) unique.push_back(t);
+    }
+    top.swap(unique);
+  }
   end_phase("boilerplate");
   // ---------------------------------------------------------------- pass 2: content
   std::fill(sigs.begin(), sigs.end(), empty_slot);
