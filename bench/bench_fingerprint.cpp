@@ -99,10 +99,10 @@ void BM_minhash_one_permutation(benchmark::State& st) {
 BENCHMARK(BM_minhash_k_hash)->Arg(0)->Arg(1);
 BENCHMARK(BM_minhash_one_permutation)->Arg(0)->Arg(1);
 
-void BM_fingerprint_chain(benchmark::State& st) {
+void fingerprint_chain(benchmark::State& st, dupstrip::minhash_scheme scheme) {
   // tokenise + 5-shingles + MinHash 128: the "fingerprinting" figure of the performance issue.
   const std::string& s = pick(st);
-  const dupstrip::minhasher mh{};
+  const dupstrip::minhasher mh({128, dupstrip::minhash_options{}.seed, scheme});
   std::vector<dupstrip::token> toks;
   std::vector<std::uint64_t> h;
   std::vector<std::uint64_t> sh;
@@ -119,7 +119,12 @@ void BM_fingerprint_chain(benchmark::State& st) {
   }
   set_rates(st, s.size());
 }
-BENCHMARK(BM_fingerprint_chain)->Arg(0)->Arg(1);
+void BM_fingerprint_chain_k_hash(benchmark::State& st) { fingerprint_chain(st, dupstrip::minhash_scheme::k_hash); }
+void BM_fingerprint_chain_one_permutation(benchmark::State& st) {
+  fingerprint_chain(st, dupstrip::minhash_scheme::one_permutation);
+}
+BENCHMARK(BM_fingerprint_chain_k_hash)->Arg(0)->Arg(1);
+BENCHMARK(BM_fingerprint_chain_one_permutation)->Arg(0)->Arg(1);
 
 void BM_line_keys(benchmark::State& st) {
   const std::string& s = pick(st);
