@@ -180,26 +180,41 @@ void decide_removals(const clean_options& opt, doc_fp& fp, doc_result& res, std:
       }
     }
   }
+  // Spans: a repeated run is one span; each boilerplate line is its own span (it has its own
+  // evidence); removed blank lines join the span before them, or, when they open a span, take
+  // the reason and evidence of the removed line that follows them.
   res.removals.clear();
   res.removed_lines = 0;
+  bool open_blank = false;  // the last span so far holds only blank lines
   for (std::size_t i = 0; i < n; ++i) {
     const line_fp& l = fp.lines[i];
     if (!l.removed) continue;
-    if (!l.blank) ++res.removed_lines;
+    const bool adjacent = !res.removals.empty() && res.removals.back().end == l.begin;
+    if (l.blank) {
+      if (adjacent) {
+        res.removals.back().end = l.next;
+      } else {
+        res.removals.push_back({l.begin, l.next, removal_reason::boilerplate, 0, 0});
+        open_blank = true;
+      }
+      continue;
+    }
+    ++res.removed_lines;
     const removal_reason why = l.repeat ? removal_reason::repeat : removal_reason::boilerplate;
-    if (!res.removals.empty() && res.removals.back().end == l.begin &&
-        (l.blank || (res.removals.back().reason == why && why == removal_reason::repeat))) {
+    const std::uint32_t pages = l.repeat ? 0 : l.pages;
+    const std::uint32_t gpages = l.repeat ? 0 : group_pages;
+    if (adjacent && open_blank) {
+      removal& r = res.removals.back();
+      r.end = l.next;
+      r.reason = why;
+      r.pages = pages;
+      r.group_pages = gpages;
+    } else if (adjacent && why == removal_reason::repeat && res.removals.back().reason == why) {
       res.removals.back().end = l.next;
-      continue;
+    } else {
+      res.removals.push_back({l.begin, l.next, why, pages, gpages});
     }
-    if (l.blank && !res.removals.empty() && res.removals.back().end == l.begin) {
-      res.removals.back().end = l.next;
-      continue;
-    }
-    removal r{l.begin, l.next, l.blank ? removal_reason::boilerplate : why, l.pages,
-              why == removal_reason::boilerplate ? group_pages : 0};
-    if (why == removal_reason::repeat) r.pages = 0;
-    res.removals.push_back(r);
+    open_blank = false;
   }
 }
 
