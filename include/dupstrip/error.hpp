@@ -29,7 +29,8 @@ enum class errc {
   io_error,           ///< a read or write failed without an errno
   bad_format,         ///< a persisted file or record is malformed
   unsupported_version, ///< a persisted file of another format version
-  changed_during_run   ///< the file changed between two reads of one run
+  changed_during_run,  ///< the file changed between two reads of one run
+  bad_compressed_data  ///< a .gz or .zst stream is corrupt or truncated
 };
 
 /// The `dupstrip` error category (name "dupstrip").

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,17 @@
 #include <vector>
 
 namespace dupstrip {
+
+/// Compression of a file, chosen by its name (compression_for): input is decompressed on
+/// reading, output compressed on writing.
+enum class compression : std::uint8_t {
+  none,
+  gzip,  ///< ".gz" (zlib; concatenated members are read one after another)
+  zstd   ///< ".zst" (libzstd; several frames are read one after another)
+};
+
+/// The compression a file name asks for: ".gz" gzip, ".zst" zstd, anything else none.
+[[nodiscard]] DUPSTRIP_EXPORT compression compression_for(std::string_view name) noexcept;
 
 /// A regular file found under a walked folder.
 struct input_file {
@@ -42,23 +54,32 @@ struct walk_result {
 /// not depend on the file system.
 [[nodiscard]] DUPSTRIP_EXPORT walk_result walk_folder(const std::filesystem::path& root);
 
-/// Reads a whole regular file. Errors: errno codes (ENOENT for a file that vanished,
-/// EACCES...), errc::too_large above `max_bytes`, errc::not_regular_file.
+/// Reads a whole regular file, decompressing it when `c` says so. Errors: errno codes (ENOENT
+/// for a file that vanished, EACCES...), errc::too_large above `max_bytes` (of decompressed
+/// bytes), errc::not_regular_file, errc::bad_compressed_data.
 [[nodiscard]] DUPSTRIP_EXPORT result<std::string> read_file(const std::filesystem::path& path,
-                                                            std::uint64_t max_bytes);
+                                                            std::uint64_t max_bytes,
+                                                            compression c = compression::none);
 
 /// Writes `pieces` one after another to a temporary file beside `target`, flushes it and renames
 /// it onto `target`; creates missing parent folders. On any failure the temporary is removed and
-/// `target` is untouched. Returns the error, or an empty code.
+/// `target` is untouched. The bytes are compressed as `c` says. Returns the error, or an empty
+/// code.
 DUPSTRIP_EXPORT std::error_code write_file_atomic(const std::filesystem::path& target,
-                                                  std::span<const std::string_view> pieces);
+                                                  std::span<const std::string_view> pieces,
+                                                  compression c = compression::none);
+
+namespace detail {
+class compressor;
+}
 
 /// An output file being written: a temporary in the target's folder that becomes the target
 /// only on commit(). Destroying it uncommitted removes the temporary.
 class DUPSTRIP_EXPORT atomic_file {
  public:
-  /// Opens the temporary; check error() before writing.
-  explicit atomic_file(std::filesystem::path target);
+  /// Opens the temporary; check error() before writing. Bytes written are compressed as `c`
+  /// says (the file holds the compressed stream).
+  explicit atomic_file(std::filesystem::path target, compression c = compression::none);
   atomic_file(const atomic_file&) = delete;
   atomic_file& operator=(const atomic_file&) = delete;
   ~atomic_file();
@@ -76,7 +97,9 @@ class DUPSTRIP_EXPORT atomic_file {
   std::string buffer_;
   std::error_code error_;
   bool committed_ = false;
+  std::unique_ptr<detail::compressor> compressor_;
   void flush_buffer();
+  void append_raw(std::string_view bytes);
 };
 
 /// True when `inner` is `outer` or lies below it, after resolving both (existing prefixes are
@@ -93,11 +116,13 @@ namespace dupstrip {
 /// How documents are grouped for boilerplate counting.
 enum class group_policy : std::uint8_t {
   folder,  ///< by the top-level folder under INPUT (one site per folder); files at the top: group ""
-  none     ///< the whole corpus is one group
+  none,    ///< the whole corpus is one group
+  parent   ///< by the folder holding the file (for paths listed with --files-from)
 };
 
 /// A folder of text files as a document_source: documents in walk order (bytewise by relative
-/// path), named by their relative path.
+/// path), named by their relative path. Files named *.gz or *.zst are decompressed on reading
+/// (their size bound applies to the decompressed bytes).
 class DUPSTRIP_EXPORT folder_source final : public document_source {
  public:
   folder_source(std::vector<input_file> files, group_policy groups, std::uint64_t max_bytes);

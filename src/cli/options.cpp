@@ -8,9 +8,23 @@ namespace {
 
 void add_common(CLI::App& sub, cli_args& a) {
   auto& o = a.options;
-  sub.add_option("INPUT", a.input, "Folder of documents to clean (walked recursively)")->required()->group("Input");
-  sub.add_option("--group-by", a.group_by, "Boilerplate groups: folder (top-level folder = one site) or none")
-      ->check(CLI::IsMember({"folder", "none"}))->group("Input");
+  sub.add_option("INPUT", a.input,
+                 "Folder of documents (walked recursively), a JSONL file (.jsonl, .gz, .zst) or - for JSONL on stdin")
+      ->group("Input");
+  sub.add_option("--files-from", a.files_from,
+                 "Read the input paths from FILE (- = stdin), one a line or NUL-separated")->group("Input");
+  sub.add_option("--group-by", a.group_by,
+                 "Boilerplate groups: folder (top-level folder = one site; default for folders), field "
+                 "(--group-field; default for JSONL when given) or none")
+      ->check(CLI::IsMember({"folder", "field", "none"}))->group("Input");
+  sub.add_option("--text-field", a.text_field, "JSONL: field holding the text (default text)")->group("Input");
+  sub.add_option("--id-field", a.id_field, "JSONL: field naming the record in reports (default id; else FILE:LINE)")
+      ->group("Input");
+  sub.add_option("--group-field", a.group_field,
+                 "JSONL: boilerplate group field; a URL value groups by its host (implies --group-by field)")
+      ->group("Input");
+  sub.add_flag("--strict", a.strict, "Stop at the first malformed JSONL line or unreadable input (exit 2)")
+      ->group("Input");
   sub.add_option("--utf8", a.utf8, "Invalid UTF-8: replace (count U+FFFD), strict (skip the file), bytes")
       ->check(CLI::IsMember({"replace", "strict", "bytes"}))->group("Input");
   sub.add_option("--max-size", o.max_document_bytes, "Skip documents larger than this many bytes")
@@ -60,14 +74,21 @@ void define(CLI::App& app, cli_args& a) {
       "Examples:\n"
       "  dupstrip clean crawl/ -o cleaned/ --report report.jsonl\n"
       "  dupstrip clean crawl/ -o cleaned/ --threshold 0.7 --jobs 8\n"
+      "  zstdcat crawl.jsonl.zst | dupstrip clean - -o - --group-field url | zstd > clean.jsonl.zst\n"
+      "  dupstrip clean shards/ -o clean.jsonl.zst   # a folder of .jsonl(.gz|.zst) shards\n"
       "  dupstrip scan crawl/ --report report.jsonl     # decide, write no documents\n"
       "\n"
       "Exit codes: 0 all inputs processed; 1 finished, some inputs skipped (see stderr);\n"
       "            2 usage error or nothing could be processed.");
   CLI::App* clean = app.add_subcommand("clean", "Strip repeated blocks and boilerplate, drop near-duplicates, write OUTPUT");
   add_common(*clean, a);
-  clean->add_option("-o,--output", a.output, "Output folder (mirrors INPUT; must not be inside INPUT)")
+  clean->add_option("-o,--output", a.output,
+                    "Output: a folder (mirrors INPUT; not inside INPUT), a .jsonl/.ndjson file (.gz, .zst "
+                    "compressed), or - for JSONL on stdout")
       ->required()->group("Output");
+  clean->add_flag("--annotate", a.annotate,
+                  "JSONL output: keep every record unchanged and add a \"dupstrip\" object with the decisions")
+      ->group("Output");
   clean->add_flag("--force", a.force, "Write into an existing, non-empty output folder")->group("Output");
   clean->callback([&a] { a.command = "clean"; });
   CLI::App* scan = app.add_subcommand("scan", "Do the analysis of clean and write only the report");

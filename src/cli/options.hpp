@@ -16,7 +16,13 @@ struct cli_args {
   std::string output;
   std::string report;
   std::string keep = "longest";
-  std::string group_by = "folder";
+  std::string files_from;
+  std::string group_by;  // "" = folder for text files, field (with --group-field) or none for JSONL
+  std::string text_field = "text";
+  std::string id_field = "id";
+  std::string group_field;
+  bool annotate = false;
+  bool strict = false;
   std::string utf8 = "replace";
   std::string progress = "auto";
   bool json = false;

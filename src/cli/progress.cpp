@@ -22,7 +22,7 @@ void progress_line::update(const progress_info& p) {
   const auto now = std::chrono::steady_clock::now();
   const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_).count();
   std::int64_t last = last_draw_ns_.load(std::memory_order_relaxed);
-  const bool final_one = p.docs_done == p.docs_total;
+  const bool final_one = p.docs_total != 0 && p.docs_done == p.docs_total;
   if (!final_one && ns - last < 100'000'000) return;  // at most ~10 redraws a second
   if (!last_draw_ns_.compare_exchange_strong(last, ns)) return;
   std::unique_lock<std::mutex> lock(draw_, std::try_to_lock);
@@ -31,10 +31,15 @@ void progress_line::update(const progress_info& p) {
   const double mb = static_cast<double>(p.bytes_done) / 1e6;
   const double rate = secs > 0 ? static_cast<double>(p.docs_done) / secs : 0.0;
   const double mbps = secs > 0 ? mb / secs : 0.0;
-  const double eta = rate > 0 ? static_cast<double>(p.docs_total - p.docs_done) / rate : 0.0;
   std::lock_guard<std::mutex> out(messages::get().lock());
-  fmt::print(stderr, "\r\033[K{}: {}/{} docs, {:.1f} MB, {:.0f} docs/s, {:.1f} MB/s, ETA {:.0f}s", p.phase,
-             p.docs_done, p.docs_total, mb, rate, mbps, eta);
+  if (p.docs_total == 0) {  // indexing a stream: the total is not known yet
+    fmt::print(stderr, "\r\033[K{}: {} docs, {:.1f} MB, {:.0f} docs/s, {:.1f} MB/s", p.phase, p.docs_done, mb, rate,
+               mbps);
+  } else {
+    const double eta = rate > 0 ? static_cast<double>(p.docs_total - p.docs_done) / rate : 0.0;
+    fmt::print(stderr, "\r\033[K{}: {}/{} docs, {:.1f} MB, {:.0f} docs/s, {:.1f} MB/s, ETA {:.0f}s", p.phase,
+               p.docs_done, p.docs_total, mb, rate, mbps, eta);
+  }
   std::fflush(stderr);
   drawn_ = true;
   messages::get().set_progress_line(true);

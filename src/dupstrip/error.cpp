@@ -23,6 +23,7 @@ class category final : public std::error_category {
       case errc::bad_format: return "malformed input";
       case errc::unsupported_version: return "unsupported format version";
       case errc::changed_during_run: return "file changed during the run";
+      case errc::bad_compressed_data: return "corrupt or truncated compressed data";
     }
     return "unknown dupstrip error";
   }

@@ -3,6 +3,8 @@
 // never leaves a truncated file where a complete one is expected.
 #include "dupstrip/io.hpp"
 
+#include "dupstrip/compress.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -60,7 +62,34 @@ walk_result walk_folder(const fs::path& root) {
   return out;
 }
 
-result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
+namespace {
+
+// Reads a compressed regular file through the decompressor, bounded by max_bytes of output.
+result<std::string> read_compressed(int fd, std::uint64_t max_bytes, compression c) {
+  detail::decompressor dec(c);
+  std::string data;
+  std::string chunk(1U << 16, '\0');
+  const detail::byte_sink sink = [&](std::string_view out) -> std::error_code {
+    if (data.size() + out.size() > max_bytes) return make_error_code(errc::too_large);
+    data.append(out);
+    return {};
+  };
+  for (;;) {
+    const ssize_t r = ::read(fd, chunk.data(), chunk.size());
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return errno_code();
+    }
+    if (r == 0) break;
+    if (auto ec = dec.feed(std::string_view(chunk.data(), static_cast<std::size_t>(r)), sink)) return ec;
+  }
+  if (auto ec = dec.finish()) return ec;
+  return data;
+}
+
+}  // namespace
+
+result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes, compression c) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) return errno_code();
   struct stat st {};
@@ -72,6 +101,11 @@ result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return errc::not_regular_file;
+  }
+  if (c != compression::none) {
+    auto out = read_compressed(fd, max_bytes, c);
+    ::close(fd);
+    return out;
   }
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
     ::close(fd);
@@ -102,7 +136,8 @@ result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
   return data;
 }
 
-atomic_file::atomic_file(fs::path target) : target_(std::move(target)) {
+atomic_file::atomic_file(fs::path target, compression c) : target_(std::move(target)) {
+  if (c != compression::none) compressor_ = std::make_unique<detail::compressor>(c);
   std::error_code ec;
   const fs::path dir = target_.parent_path();
   if (!dir.empty()) fs::create_directories(dir, ec);
@@ -134,14 +169,33 @@ void atomic_file::flush_buffer() {
   buffer_.clear();
 }
 
-void atomic_file::write(std::string_view bytes) {
-  if (error_) return;
+void atomic_file::append_raw(std::string_view bytes) {
   buffer_.append(bytes);
   if (buffer_.size() >= (1U << 20)) flush_buffer();
 }
 
+void atomic_file::write(std::string_view bytes) {
+  if (error_) return;
+  if (!compressor_) {
+    append_raw(bytes);
+    return;
+  }
+  const std::error_code ec = compressor_->write(bytes, [this](std::string_view out) {
+    append_raw(out);
+    return error_;
+  });
+  if (ec && !error_) error_ = ec;
+}
+
 std::error_code atomic_file::commit() {
   if (committed_) return error_;
+  if (compressor_ && !error_) {
+    const std::error_code ec = compressor_->finish([this](std::string_view out) {
+      append_raw(out);
+      return error_;
+    });
+    if (ec && !error_) error_ = ec;
+  }
   if (!error_) flush_buffer();
   // No fsync: rename() already makes the file appear complete or not at all to every reader,
   // which is the guarantee against a killed run; durability across power loss is the file
@@ -153,8 +207,9 @@ std::error_code atomic_file::commit() {
   return error_;
 }
 
-std::error_code write_file_atomic(const fs::path& target, std::span<const std::string_view> pieces) {
-  atomic_file file(target);
+std::error_code write_file_atomic(const fs::path& target, std::span<const std::string_view> pieces,
+                                  compression c) {
+  atomic_file file(target, c);
   if (file.error()) return file.error();
   for (std::string_view p : pieces) file.write(p);
   return file.commit();
@@ -182,12 +237,16 @@ folder_source::folder_source(std::vector<input_file> files, group_policy groups,
 std::string_view folder_source::group(std::size_t i) const {
   if (groups_ == group_policy::none) return {};
   const std::string_view rel = files_[i].relative;
+  if (groups_ == group_policy::parent) {
+    const std::size_t last = rel.rfind('/');
+    return last == std::string_view::npos ? std::string_view{} : rel.substr(0, last == 0 ? 1 : last);
+  }
   const std::size_t slash = rel.find('/');
   return slash == std::string_view::npos ? std::string_view{} : rel.substr(0, slash);
 }
 
 result<std::string> folder_source::read(std::size_t i) const {
-  return read_file(files_[i].path, max_bytes_);
+  return read_file(files_[i].path, max_bytes_, compression_for(files_[i].relative));
 }
 
 }  // namespace dupstrip

@@ -1,0 +1,219 @@
+// gzip through zlib (inflate/deflate with the gzip wrapper, windowBits 15 + 16) and zstd through
+// its streaming API. Both work on caller-sized chunks with a fixed 64 KiB output buffer, so a
+// compressed file of any size streams through bounded memory.
+#include "dupstrip/compress.hpp"
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace dupstrip {
+
+compression compression_for(std::string_view name) noexcept {
+  auto ends = [&](std::string_view suffix) {
+    return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  };
+  if (ends(".gz")) return compression::gzip;
+  if (ends(".zst")) return compression::zstd;
+  return compression::none;
+}
+
+namespace detail {
+namespace {
+
+constexpr std::size_t out_chunk = 1U << 16;
+
+std::error_code bad_data() { return make_error_code(errc::bad_compressed_data); }
+
+// zlib counts in uInt: feed it at most this much at a time.
+constexpr std::size_t zlib_max = std::numeric_limits<uInt>::max() / 2;
+
+}  // namespace
+
+struct decompressor::impl {
+  compression kind;
+  z_stream z{};
+  bool z_open = false;
+  bool member_done = true;  // gzip: between members (a clean place to stop)
+  ZSTD_DStream* zs = nullptr;
+  std::size_t zstd_hint = 0;  // 0: the last frame is complete
+  bool fed_any = false;
+  std::vector<char> buf = std::vector<char>(out_chunk);
+};
+
+decompressor::decompressor(compression c) : impl_(std::make_unique<impl>()) {
+  impl_->kind = c;
+  if (c == compression::zstd) impl_->zs = ZSTD_createDStream();
+}
+
+decompressor::~decompressor() {
+  if (impl_->z_open) inflateEnd(&impl_->z);
+  if (impl_->zs != nullptr) ZSTD_freeDStream(impl_->zs);
+}
+
+std::error_code decompressor::feed(std::string_view in, const byte_sink& out) {
+  impl& s = *impl_;
+  if (!in.empty()) s.fed_any = true;
+  switch (s.kind) {
+    case compression::none:
+      return in.empty() ? std::error_code{} : out(in);
+    case compression::gzip: {
+      while (!in.empty()) {
+        if (!s.z_open) {
+          s.z = z_stream{};
+          if (inflateInit2(&s.z, 15 + 16) != Z_OK) return make_error_code(errc::io_error);
+          s.z_open = true;
+        }
+        const std::size_t take = std::min(in.size(), zlib_max);
+        s.z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+        s.z.avail_in = static_cast<uInt>(take);
+        s.member_done = false;
+        int rc = Z_OK;
+        for (;;) {
+          s.z.next_out = reinterpret_cast<Bytef*>(s.buf.data());
+          s.z.avail_out = static_cast<uInt>(s.buf.size());
+          rc = inflate(&s.z, Z_NO_FLUSH);
+          if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return bad_data();
+          const std::size_t produced = s.buf.size() - s.z.avail_out;
+          if (produced != 0)
+            if (auto ec = out(std::string_view(s.buf.data(), produced))) return ec;
+          if (rc == Z_STREAM_END) break;
+          if (s.z.avail_out != 0) break;  // the input is used up (the output buffer was not filled)
+        }
+        const std::size_t used = take - s.z.avail_in;
+        if (used == 0 && rc != Z_STREAM_END) return bad_data();
+        in.remove_prefix(used);
+        if (rc == Z_STREAM_END) {
+          // One gzip member ended; another may follow (concatenated .gz files).
+          inflateEnd(&s.z);
+          s.z_open = false;
+          s.member_done = true;
+        }
+      }
+      return {};
+    }
+    case compression::zstd: {
+      if (s.zs == nullptr) return make_error_code(errc::io_error);
+      ZSTD_inBuffer ib{in.data(), in.size(), 0};
+      for (;;) {
+        ZSTD_outBuffer ob{s.buf.data(), s.buf.size(), 0};
+        const std::size_t r = ZSTD_decompressStream(s.zs, &ob, &ib);
+        if (ZSTD_isError(r) != 0) return bad_data();
+        s.zstd_hint = r;
+        if (ob.pos != 0)
+          if (auto ec = out(std::string_view(s.buf.data(), ob.pos))) return ec;
+        if (ib.pos == ib.size && ob.pos < ob.size) break;
+      }
+      return {};
+    }
+  }
+  return {};
+}
+
+std::error_code decompressor::finish() {
+  const impl& s = *impl_;
+  switch (s.kind) {
+    case compression::none: return {};
+    case compression::gzip: return s.fed_any && !s.member_done ? bad_data() : std::error_code{};
+    case compression::zstd: return s.zstd_hint != 0 ? bad_data() : std::error_code{};
+  }
+  return {};
+}
+
+struct compressor::impl {
+  compression kind;
+  z_stream z{};
+  bool z_open = false;
+  ZSTD_CStream* zs = nullptr;
+  std::vector<char> buf = std::vector<char>(out_chunk);
+};
+
+compressor::compressor(compression c) : impl_(std::make_unique<impl>()) {
+  impl_->kind = c;
+  if (c == compression::gzip) {
+    impl_->z_open = deflateInit2(&impl_->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+  } else if (c == compression::zstd) {
+    impl_->zs = ZSTD_createCStream();
+    if (impl_->zs != nullptr) ZSTD_CCtx_setParameter(impl_->zs, ZSTD_c_compressionLevel, 3);
+  }
+}
+
+compressor::~compressor() {
+  if (impl_->z_open) deflateEnd(&impl_->z);
+  if (impl_->zs != nullptr) ZSTD_freeCStream(impl_->zs);
+}
+
+namespace {
+
+std::error_code deflate_some(z_stream& z, std::vector<char>& buf, std::string_view in, int flush,
+                             const byte_sink& out) {
+  do {
+    const std::size_t take = std::min(in.size(), zlib_max);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(take);
+    const int mode = take == in.size() ? flush : Z_NO_FLUSH;
+    int rc = Z_OK;
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buf.data());
+      z.avail_out = static_cast<uInt>(buf.size());
+      rc = deflate(&z, mode);
+      if (rc == Z_STREAM_ERROR) return make_error_code(errc::io_error);
+      const std::size_t produced = buf.size() - z.avail_out;
+      if (produced != 0)
+        if (auto ec = out(std::string_view(buf.data(), produced))) return ec;
+    } while (z.avail_out == 0 || (mode == Z_FINISH && rc != Z_STREAM_END));
+    in.remove_prefix(take);
+  } while (!in.empty());
+  return {};
+}
+
+std::error_code zstd_some(ZSTD_CStream* zs, std::vector<char>& buf, std::string_view in,
+                          ZSTD_EndDirective mode, const byte_sink& out) {
+  ZSTD_inBuffer ib{in.data(), in.size(), 0};
+  for (;;) {
+    ZSTD_outBuffer ob{buf.data(), buf.size(), 0};
+    const std::size_t r = ZSTD_compressStream2(zs, &ob, &ib, mode);
+    if (ZSTD_isError(r) != 0) return make_error_code(errc::io_error);
+    if (ob.pos != 0)
+      if (auto ec = out(std::string_view(buf.data(), ob.pos))) return ec;
+    const bool done = mode == ZSTD_e_continue ? ib.pos == ib.size : r == 0;
+    if (done) return {};
+  }
+}
+
+}  // namespace
+
+std::error_code compressor::write(std::string_view in, const byte_sink& out) {
+  impl& s = *impl_;
+  if (in.empty()) return {};
+  switch (s.kind) {
+    case compression::none: return out(in);
+    case compression::gzip:
+      if (!s.z_open) return make_error_code(errc::io_error);
+      return deflate_some(s.z, s.buf, in, Z_NO_FLUSH, out);
+    case compression::zstd:
+      if (s.zs == nullptr) return make_error_code(errc::io_error);
+      return zstd_some(s.zs, s.buf, in, ZSTD_e_continue, out);
+  }
+  return {};
+}
+
+std::error_code compressor::finish(const byte_sink& out) {
+  impl& s = *impl_;
+  switch (s.kind) {
+    case compression::none: return {};
+    case compression::gzip:
+      if (!s.z_open) return make_error_code(errc::io_error);
+      return deflate_some(s.z, s.buf, {}, Z_FINISH, out);
+    case compression::zstd:
+      if (s.zs == nullptr) return make_error_code(errc::io_error);
+      return zstd_some(s.zs, s.buf, {}, ZSTD_e_end, out);
+  }
+  return {};
+}
+
+}  // namespace detail
+}  // namespace dupstrip

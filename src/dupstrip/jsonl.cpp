@@ -1,0 +1,731 @@
+// JSON Lines corpora. simdjson does the parsing: its DOM parser validates every line once while
+// indexing (and gives the id and group values), its On Demand parser finds the text field and
+// decodes it on every later read. A line with a lone surrogate escape (which simdjson rightly
+// rejects, as it cannot become UTF-8) is parsed from a copy where those escapes read \uFFFD
+// (same length, so every offset holds), and its strings are decoded by decode_json_string(),
+// which keeps the lone surrogate as a generalised-UTF-8 sequence that append_json_text()
+// writes back as the same escape.
+#include "dupstrip/jsonl.hpp"
+
+#include "dupstrip/compress.hpp"
+#include "dupstrip/parallel.hpp"
+
+#include <simdjson.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace dupstrip {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::error_code errno_code() { return {errno, std::generic_category()}; }
+
+bool hex4(std::string_view s, std::size_t at, unsigned& v) {
+  if (at + 4 > s.size()) return false;
+  v = 0;
+  for (std::size_t k = at; k < at + 4; ++k) {
+    const char c = s[k];
+    unsigned d = 0;
+    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
+    else return false;
+    v = v * 16 + d;
+  }
+  return true;
+}
+
+bool is_high(unsigned v) { return v >= 0xD800 && v <= 0xDBFF; }
+bool is_low(unsigned v) { return v >= 0xDC00 && v <= 0xDFFF; }
+
+// Offsets of the four hex digits of every lone surrogate escape inside the strings of `s`.
+std::vector<std::size_t> lone_surrogates(std::string_view s) {
+  std::vector<std::size_t> out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (!in_string) {
+      in_string = c == '"';
+      continue;
+    }
+    if (c == '"') {
+      in_string = false;
+      continue;
+    }
+    if (c != '\\' || i + 1 >= s.size()) continue;
+    unsigned v = 0;
+    if (s[i + 1] != 'u' || !hex4(s, i + 2, v)) {
+      ++i;  // a two-character escape
+      continue;
+    }
+    if (is_high(v)) {
+      unsigned w = 0;
+      if (i + 7 < s.size() && s[i + 6] == '\\' && s[i + 7] == 'u' && hex4(s, i + 8, w) && is_low(w)) {
+        i += 11;
+        continue;
+      }
+      out.push_back(i + 2);
+    } else if (is_low(v)) {
+      out.push_back(i + 2);
+    }
+    i += 5;
+  }
+  return out;
+}
+
+void append_utf8(std::string& out, unsigned cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {  // surrogates too: the generalised form
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  const auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(i + 1) || !cont(i + 2)) return 0;
+    const unsigned char d = b(i + 1);
+    if (c == 0xE0 && d < 0xA0) return 0;  // overlong
+    if (c == 0xED && d >= 0xA0) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
+    const unsigned char d = b(i + 1);
+    if (c == 0xF0 && d < 0x90) return 0;
+    if (c == 0xF4 && d >= 0x90) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && is_json_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+bool is_jsonl_name(std::string_view name) noexcept {
+  auto strip = [&](std::string_view suffix) {
+    if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
+      name.remove_suffix(suffix.size());
+      return true;
+    }
+    return false;
+  };
+  if (!strip(".gz")) strip(".zst");
+  return strip(".jsonl") || strip(".ndjson");
+}
+
+std::size_t append_json_text(std::string& out, std::string_view s) {
+  std::size_t replaced = 0;
+  out.push_back('"');
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7F && c != '"' && c != '\\') {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; ++i; continue;
+      case '\\': out += "\\\\"; ++i; continue;
+      case '\n': out += "\\n"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      case '\b': out += "\\b"; ++i; continue;
+      case '\f': out += "\\f"; ++i; continue;
+      default: break;
+    }
+    if (u < 0x20 || u == 0x7F) {
+      out += fmt::format("\\u{:04x}", u);
+      ++i;
+      continue;
+    }
+    const std::size_t len = utf8_sequence(s, i);
+    if (len != 0) {
+      out.append(s.substr(i, len));
+      i += len;
+      continue;
+    }
+    // The generalised-UTF-8 form of a surrogate: ED A0..BF 80..BF.
+    if (u == 0xED && i + 2 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0 &&
+        (static_cast<unsigned char>(s[i + 2]) & 0xC0) == 0x80) {
+      const unsigned cp = 0xD000U | ((static_cast<unsigned char>(s[i + 1]) & 0x3FU) << 6) |
+                          (static_cast<unsigned char>(s[i + 2]) & 0x3FU);
+      out += fmt::format("\\u{:04x}", cp);
+      i += 3;
+      continue;
+    }
+    out += "\xEF\xBF\xBD";
+    ++replaced;
+    ++i;
+  }
+  out.push_back('"');
+  return replaced;
+}
+
+result<std::string> decode_json_string(std::string_view lit) {
+  if (lit.size() < 2 || lit.front() != '"' || lit.back() != '"') return errc::bad_format;
+  lit = lit.substr(1, lit.size() - 2);
+  std::string out;
+  out.reserve(lit.size());
+  for (std::size_t i = 0; i < lit.size(); ++i) {
+    const char c = lit[i];
+    if (static_cast<unsigned char>(c) < 0x20 || c == '"') return errc::bad_format;
+    if (c != '\\') {
+      out.push_back(c);
+      continue;
+    }
+    if (++i >= lit.size()) return errc::bad_format;
+    switch (lit[i]) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '/': out.push_back('/'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        unsigned v = 0;
+        if (!hex4(lit, i + 1, v)) return errc::bad_format;
+        i += 4;
+        unsigned w = 0;
+        if (is_high(v) && i + 2 < lit.size() && lit[i + 1] == '\\' && lit[i + 2] == 'u' &&
+            hex4(lit, i + 3, w) && is_low(w)) {
+          append_utf8(out, 0x10000U + ((v - 0xD800U) << 10) + (w - 0xDC00U));
+          i += 6;
+        } else {
+          append_utf8(out, v);
+        }
+        break;
+      }
+      default: return errc::bad_format;
+    }
+  }
+  return out;
+}
+
+std::string group_key_of(std::string_view v) {
+  const std::size_t sep = v.find("://");
+  if (sep == std::string_view::npos || sep == 0) return std::string(v);
+  for (std::size_t k = 0; k < sep; ++k) {
+    const char c = v[k];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (k > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!ok) return std::string(v);
+  }
+  std::string_view host = v.substr(sep + 3);
+  host = host.substr(0, host.find_first_of("/?#"));
+  if (const std::size_t at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(0, host.find(']') + 1);  // [IPv6]
+  } else if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (host.empty()) return std::string(v);
+  std::string out(host);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// ------------------------------------------------------------------------------ indexing
+
+class jsonl_source::indexer {
+ public:
+  indexer(jsonl_source& src, const progress_callback& progress) : src_(src), progress_(progress) {}
+
+  // Reads input k through its decompressor, spooling to `spool_fd` when it is not -1.
+  bool run(std::size_t k, int in_fd, int spool_fd, compression c) {
+    input_ = k;
+    line_no_ = 0;
+    pending_.clear();
+    pending_offset_ = 0;
+    offset_ = 0;
+    detail::decompressor dec(c);
+    std::string chunk(1U << 20, '\0');
+    const detail::byte_sink sink = [&](std::string_view bytes) -> std::error_code {
+      if (spool_fd >= 0) {
+        std::size_t off = 0;
+        while (off < bytes.size()) {
+          const ssize_t w = ::write(spool_fd, bytes.data() + off, bytes.size() - off);
+          if (w < 0) {
+            if (errno == EINTR) continue;
+            return errno_code();
+          }
+          off += static_cast<std::size_t>(w);
+        }
+      }
+      feed(bytes);
+      return stopped_ ? make_error_code(errc::bad_format) : std::error_code{};
+    };
+    std::error_code ec;
+    for (;;) {
+      const ssize_t r = ::read(in_fd, chunk.data(), chunk.size());
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        ec = errno_code();
+        break;
+      }
+      if (r == 0) break;
+      ec = dec.feed(std::string_view(chunk.data(), static_cast<std::size_t>(r)), sink);
+      if (ec) break;
+    }
+    if (!ec) ec = dec.finish();
+    if (stopped_) return false;
+    if (ec) {
+      // What was read up to here is indexed; the rest of the input is lost.
+      src_.issues_.push_back({jsonl_issue_kind::input_error, k, line_no_ + 1, ec.message()});
+      return !src_.options_.stop_at_first_error;
+    }
+    if (!pending_.empty()) {
+      const std::string last = std::move(pending_);
+      pending_.clear();
+      line(last, pending_offset_, 0);
+    }
+    return !stopped_;
+  }
+
+ private:
+  jsonl_source& src_;
+  const progress_callback& progress_;
+  std::size_t input_ = 0;
+  std::uint64_t line_no_ = 0;
+  std::string pending_;           // bytes of an unfinished line
+  std::uint64_t pending_offset_ = 0;
+  std::uint64_t offset_ = 0;      // bytes of this input seen so far
+  bool stopped_ = false;
+  simdjson::dom::parser parser_;
+  std::unordered_map<std::string, std::uint32_t> group_ids_;
+
+  void feed(std::string_view bytes) {
+    src_.bytes_indexed_ += bytes.size();
+    while (!bytes.empty() && !stopped_) {
+      const std::size_t nl = bytes.find('\n');
+      if (nl == std::string_view::npos) {
+        if (pending_.empty()) pending_offset_ = offset_;
+        pending_.append(bytes);
+        offset_ += bytes.size();
+        return;
+      }
+      if (pending_.empty()) {
+        line(bytes.substr(0, nl), offset_, 1);
+      } else {
+        pending_.append(bytes.substr(0, nl));
+        const std::string whole = std::move(pending_);
+        pending_.clear();
+        line(whole, pending_offset_, 1);
+      }
+      offset_ += nl + 1;
+      bytes.remove_prefix(nl + 1);
+    }
+  }
+
+  void issue(jsonl_issue_kind kind, std::string message) {
+    src_.issues_.push_back({kind, input_, line_no_, std::move(message)});
+    if (kind == jsonl_issue_kind::malformed_line && src_.options_.stop_at_first_error) stopped_ = true;
+  }
+
+  std::string value_text(simdjson::dom::element el) {
+    std::string_view sv;
+    if (el.get_string().get(sv) == simdjson::SUCCESS) return std::string(sv);
+    return simdjson::minify(el);
+  }
+
+  // One line without its "\n" (terminator: 1 when there was one, 0 for a last line).
+  void line(std::string_view text, std::uint64_t offset, int terminator) {
+    ++line_no_;
+    std::uint8_t flags = 0;
+    if (terminator != 0) {
+      flags |= newline_flag;
+      if (!text.empty() && text.back() == '\r') {
+        text.remove_suffix(1);
+        flags |= crlf_flag;
+      }
+    }
+    if (line_no_ % 4096 == 0 && progress_) progress_({"index", src_.records_.size(), 0, src_.bytes_indexed_});
+    if (std::all_of(text.begin(), text.end(), is_json_space)) return;  // blank: not a record
+    if (text.size() >= (std::uint64_t{1} << 32)) {
+      issue(jsonl_issue_kind::malformed_line, "line longer than 4 GiB");
+      return;
+    }
+    const std::vector<std::size_t> lone = lone_surrogates(text);
+    std::string patched;
+    std::string_view parse_text = text;
+    if (!lone.empty()) {
+      patched.assign(text);
+      for (const std::size_t at : lone) patched.replace(at, 4, "fffd");
+      parse_text = patched;
+      flags |= surrogate_flag;
+    }
+    simdjson::dom::element doc;
+    if (const auto err = parser_.parse(parse_text.data(), parse_text.size(), true).get(doc)) {
+      issue(jsonl_issue_kind::malformed_line, fmt::format("invalid JSON: {}", simdjson::error_message(err)));
+      return;
+    }
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+      issue(jsonl_issue_kind::malformed_line, "not a JSON object");
+      return;
+    }
+    const jsonl_options& o = src_.options_;
+    bool have_text = false;
+    bool have_id = false;
+    bool have_group = false;
+    std::string id;
+    std::string group;
+    for (const simdjson::dom::key_value_pair field : obj) {
+      if (!have_text && field.key == o.text_field) {
+        if (!field.value.is_string()) {
+          issue(jsonl_issue_kind::malformed_line, fmt::format("\"{}\" is not a string", o.text_field));
+          return;
+        }
+        have_text = true;
+      } else if (!have_id && field.key == o.id_field) {
+        id = value_text(field.value);
+        have_id = true;
+      } else if (!have_group && !o.group_field.empty() && field.key == o.group_field) {
+        group = field.value.is_null() ? std::string() : group_key_of(value_text(field.value));
+        have_group = true;
+      }
+    }
+    if (!have_text) {
+      issue(jsonl_issue_kind::malformed_line, fmt::format("no \"{}\" field", o.text_field));
+      return;
+    }
+    if (!lone.empty())
+      issue(jsonl_issue_kind::lone_surrogate,
+            fmt::format("lone surrogate escape \\u{}, kept as written", text.substr(lone.front(), 4)));
+    if (!have_id) id = fmt::format("{}:{}", src_.inputs_[input_].name, line_no_);
+    if (have_id) flags |= has_id_flag;
+    const auto [it, added] = group_ids_.emplace(group, static_cast<std::uint32_t>(src_.groups_.size()));
+    if (added) src_.groups_.push_back(group);
+    record r{};
+    r.offset = offset;
+    r.line = line_no_;
+    r.name_begin = src_.names_.size();
+    r.length = static_cast<std::uint32_t>(text.size());
+    r.name_length = static_cast<std::uint32_t>(id.size());
+    r.input = static_cast<std::uint32_t>(input_);
+    r.group = it->second;
+    r.flags = flags;
+    src_.names_ += id;
+    src_.records_.push_back(r);
+  }
+};
+
+namespace {
+
+int open_spool(const fs::path& dir_option, std::error_code& ec) {
+  fs::path dir = dir_option;
+  if (dir.empty()) {
+    const char* t = std::getenv("TMPDIR");
+    dir = (t != nullptr && *t != '\0') ? fs::path(t) : fs::path("/tmp");
+  }
+  std::string templ = (dir / "dupstrip-spool-XXXXXX").string();
+  const int fd = ::mkstemp(templ.data());
+  if (fd < 0) {
+    ec = errno_code();
+    return -1;
+  }
+  // Unlinked at once: the data lives as long as the descriptor, and nothing is left behind
+  // however the process ends.
+  ::unlink(templ.c_str());
+  return fd;
+}
+
+}  // namespace
+
+jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options options,
+                           const progress_callback& progress)
+    : inputs_(std::move(inputs)), options_(std::move(options)) {
+  fds_.assign(inputs_.size(), -1);
+  indexer idx(*this, progress);
+  for (std::size_t k = 0; k < inputs_.size(); ++k) {
+    const jsonl_input& in = inputs_[k];
+    int in_fd = 0;
+    bool own_in = false;
+    if (!in.path.empty()) {
+      in_fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (in_fd < 0) {
+        issues_.push_back({jsonl_issue_kind::input_error, k, 0, errno_code().message()});
+        if (options_.stop_at_first_error) break;
+        continue;
+      }
+      own_in = true;
+    }
+    struct stat st {};
+    if (::fstat(in_fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+      const std::error_code ec = S_ISDIR(st.st_mode) ? std::make_error_code(std::errc::is_a_directory) : errno_code();
+      issues_.push_back({jsonl_issue_kind::input_error, k, 0, ec.message()});
+      if (own_in) ::close(in_fd);
+      if (options_.stop_at_first_error) break;
+      continue;
+    }
+    const compression c = in.path.empty() ? compression::none : compression_for(in.name);
+    const bool spool = in.path.empty() || !S_ISREG(st.st_mode) || c != compression::none;
+    int spool_fd = -1;
+    if (spool) {
+      std::error_code ec;
+      spool_fd = open_spool(options_.temp_dir, ec);
+      if (spool_fd < 0) {
+        issues_.push_back({jsonl_issue_kind::input_error, k, 0,
+                           fmt::format("cannot create a temporary file: {}", ec.message())});
+        if (own_in) ::close(in_fd);
+        if (options_.stop_at_first_error) break;
+        continue;
+      }
+    }
+    const bool go_on = idx.run(k, in_fd, spool_fd, c);
+    if (spool) {
+      if (own_in) ::close(in_fd);
+      fds_[k] = spool_fd;
+    } else {
+      fds_[k] = in_fd;  // read again in place (never written)
+    }
+    if (!go_on) break;
+  }
+  if (progress) progress({"index", records_.size(), 0, bytes_indexed_});
+}
+
+jsonl_source::~jsonl_source() {
+  for (const int fd : fds_)
+    if (fd >= 0) ::close(fd);
+}
+
+std::string_view jsonl_source::name(std::size_t i) const {
+  return std::string_view(names_).substr(records_[i].name_begin, records_[i].name_length);
+}
+
+std::string_view jsonl_source::group(std::size_t i) const { return groups_[records_[i].group]; }
+
+std::string jsonl_source::where(std::size_t i) const {
+  return fmt::format("{}:{}", inputs_[records_[i].input].name, records_[i].line);
+}
+
+result<jsonl_record_line> jsonl_source::read_record(std::size_t i) const {
+  const record& r = records_[i];
+  const int fd = fds_[r.input];
+  simdjson::padded_string buf(r.length);
+  std::size_t got = 0;
+  while (got < r.length) {
+    const ssize_t n = ::pread(fd, buf.data() + got, r.length - got, static_cast<off_t>(r.offset + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_code();
+    }
+    if (n == 0) return errc::changed_during_run;
+    got += static_cast<std::size_t>(n);
+  }
+  jsonl_record_line out;
+  out.line.assign(buf.data(), r.length);
+  out.terminator = (r.flags & crlf_flag) != 0 ? "\r\n" : (r.flags & newline_flag) != 0 ? "\n" : "";
+  const bool surrogates = (r.flags & surrogate_flag) != 0;
+  if (surrogates)
+    for (const std::size_t at : lone_surrogates(out.line)) std::memcpy(buf.data() + at, "fffd", 4);
+  thread_local simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  if (parser.iterate(buf).get(doc) != simdjson::SUCCESS) return errc::bad_format;
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) return errc::bad_format;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return errc::bad_format;
+    if (key != options_.text_field) continue;
+    simdjson::ondemand::value v;
+    if (field.value().get(v) != simdjson::SUCCESS) return errc::bad_format;
+    const std::string_view raw = trim_right(v.raw_json_token());
+    out.text_begin = static_cast<std::size_t>(raw.data() - buf.data());
+    out.text_end = out.text_begin + raw.size();
+    if (surrogates) {
+      auto decoded = decode_json_string(std::string_view(out.line).substr(out.text_begin, raw.size()));
+      if (!decoded.has_value()) return decoded.error();
+      out.text = std::move(decoded).value();
+    } else {
+      std::string_view text;
+      if (v.get_string().get(text) != simdjson::SUCCESS) return errc::bad_format;
+      out.text.assign(text);
+    }
+    return out;
+  }
+  return errc::bad_format;  // the file changed since indexing
+}
+
+result<std::string> jsonl_source::read(std::size_t i) const {
+  auto rec = read_record(i);
+  if (!rec.has_value()) return rec.error();
+  return std::move(std::move(rec).value().text);
+}
+
+// ------------------------------------------------------------------------------ writing
+
+namespace {
+
+const char* status_word(doc_status s) {
+  switch (s) {
+    case doc_status::kept: return "kept";
+    case doc_status::dropped: return "dropped";
+    case doc_status::skipped: return "skipped";
+  }
+  return "unknown";
+}
+
+std::string annotation(const document_source& source, const doc_result& d) {
+  std::string s = ",\"dupstrip\":{\"status\":\"";
+  s += status_word(d.status);
+  s += '"';
+  if (d.status == doc_status::skipped) {
+    s += ",\"reason\":";
+    std::string why = d.error.message();
+    if (d.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", d.error_offset);
+    append_json_text(s, why);
+    s += '}';
+    return s;
+  }
+  if (d.status == doc_status::dropped) {
+    s += ",\"duplicate_of\":";
+    append_json_text(s, source.name(d.duplicate_of));
+    s += fmt::format(",\"similarity\":{:.6f}", d.similarity);
+  }
+  s += ",\"removed\":[";
+  bool first = true;
+  for (const removal& r : d.removals) {
+    if (!first) s.push_back(',');
+    first = false;
+    if (r.reason == removal_reason::repeat) {
+      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"repeat\"}}", r.begin, r.end);
+    } else {
+      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"boilerplate\",\"pages\":{},\"group_pages\":{}}}",
+                       r.begin, r.end, r.pages, r.group_pages);
+    }
+  }
+  s += "]}";
+  return s;
+}
+
+std::string joined(std::string_view text, const doc_result& d) {
+  std::string s;
+  for (const std::string_view p : kept_pieces(text, d)) s.append(p);
+  return s;
+}
+
+void mark_unreadable(doc_result& d, std::error_code ec) {
+  d.status = doc_status::skipped;
+  d.error = ec;
+  d.kept_bytes = 0;
+}
+
+// Renders document i into `out` (nothing when it is left out); returns U+FFFD replacements.
+std::size_t render(const document_source& source, const jsonl_source* js, analysis& a, std::size_t i,
+                   const jsonl_output_options& o, std::string& out) {
+  doc_result& d = a.docs[i];
+  const bool wanted = d.status == doc_status::kept ||
+                      (o.annotate && (d.status == doc_status::dropped || (js != nullptr && d.status == doc_status::skipped)));
+  if (!wanted) return 0;
+  std::size_t replaced = 0;
+  if (js != nullptr) {
+    auto rec = js->read_record(i);
+    if (!rec.has_value()) {
+      if (d.status != doc_status::skipped) mark_unreadable(d, rec.error());
+      return 0;
+    }
+    jsonl_record_line& r = rec.value();
+    if (d.status != doc_status::skipped && r.text.size() != d.bytes) {
+      mark_unreadable(d, make_error_code(errc::changed_during_run));
+      return 0;
+    }
+    const std::string_view line(r.line);
+    if (o.annotate) {
+      const std::size_t close = trim_right(line).size() - 1;  // the object's '}'
+      out.append(line.substr(0, close));
+      out += annotation(source, d);
+      out.append(line.substr(close));
+    } else {
+      out.append(line.substr(0, r.text_begin));
+      replaced = append_json_text(out, joined(r.text, d));
+      out.append(line.substr(r.text_end));
+    }
+    out.append(r.terminator.empty() ? std::string_view("\n") : r.terminator);
+    return replaced;
+  }
+  if (d.status == doc_status::skipped) return 0;
+  auto data = source.read(i);
+  if (!data.has_value() || data.value().size() != d.bytes) {
+    mark_unreadable(d, data.has_value() ? make_error_code(errc::changed_during_run) : data.error());
+    return 0;
+  }
+  out.push_back('{');
+  append_json_text(out, o.id_field);
+  out.push_back(':');
+  append_json_text(out, source.name(i));
+  out.push_back(',');
+  append_json_text(out, o.text_field);
+  out.push_back(':');
+  replaced = append_json_text(out, o.annotate ? data.value() : joined(data.value(), d));
+  if (o.annotate) out += annotation(source, d);
+  out += "}\n";
+  return replaced;
+}
+
+}  // namespace
+
+std::error_code write_jsonl(const document_source& source, analysis& a, const jsonl_output_options& o,
+                            const std::function<std::error_code(std::string_view)>& write, unsigned jobs,
+                            const progress_callback& progress, std::vector<jsonl_replacement>* replaced) {
+  const auto* js = dynamic_cast<const jsonl_source*>(&source);
+  const std::size_t n = a.docs.size();
+  constexpr std::size_t batch = 512;
+  std::vector<std::string> rendered(std::min(batch, n));
+  std::vector<std::size_t> counts(rendered.size());
+  std::uint64_t bytes_done = 0;
+  for (std::size_t base = 0; base < n; base += batch) {
+    const std::size_t m = std::min(batch, n - base);
+    detail::parallel_for(m, jobs, 4, [&](unsigned, std::size_t k) {
+      rendered[k].clear();
+      counts[k] = render(source, js, a, base + k, o, rendered[k]);
+    });
+    for (std::size_t k = 0; k < m; ++k) {
+      if (!rendered[k].empty())
+        if (const std::error_code ec = write(rendered[k])) return ec;
+      if (counts[k] != 0 && replaced != nullptr) replaced->push_back({base + k, counts[k]});
+      bytes_done += a.docs[base + k].bytes;
+    }
+    if (progress) progress({"write", base + m, n, bytes_done});
+  }
+  return {};
+}
+
+}  // namespace dupstrip

@@ -1,0 +1,156 @@
+#include "support/corpus.hpp"
+
+#include <dupstrip/io.hpp>
+#include <dupstrip/jsonl.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace dupstrip;
+namespace fs = std::filesystem;
+using dupstrip_test::read_text;
+using dupstrip_test::temp_dir;
+using dupstrip_test::write_text;
+
+namespace {
+
+std::string as_json(std::string_view s) {
+  std::string out;
+  CHECK(append_json_text(out, s) == 0);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("append_json_text and decode_json_string round-trip every string", "[unit][jsonl]") {
+  std::string all_controls;
+  for (int c = 0; c < 0x20; ++c) all_controls.push_back(static_cast<char>(c));
+  all_controls += "\x7f\"\\/ plain é 中文 😀";
+  for (const std::string& s : {std::string(), all_controls, std::string("line\r\nnext"),
+                               std::string("\xED\xA0\x80 lone high, lone low \xED\xBF\xBF")}) {
+    const std::string lit = as_json(s);
+    INFO(lit);
+    CHECK(decode_json_string(lit).value() == s);
+  }
+  CHECK(as_json("a\"b\\c\n\x01\x7f") == "\"a\\\"b\\\\c\\n\\u0001\\u007f\"");
+  CHECK(as_json("\xED\xA0\x80") == "\"\\ud800\"");
+}
+
+TEST_CASE("decode_json_string: escapes, pairs, lone surrogates, errors", "[unit][jsonl]") {
+  CHECK(decode_json_string(R"("\u00e9\ud83d\ude00\/")").value() == "\xC3\xA9\xF0\x9F\x98\x80/");
+  CHECK(decode_json_string(R"("\ud800x")").value() == "\xED\xA0\x80x");
+  CHECK(decode_json_string(R"("\udc00")").value() == "\xED\xB0\x80");
+  CHECK(decode_json_string(R"("bad \q")").error() == make_error_code(errc::bad_format));
+  CHECK(decode_json_string("\"raw\ncontrol\"").error() == make_error_code(errc::bad_format));
+  CHECK(decode_json_string("no quotes").error() == make_error_code(errc::bad_format));
+}
+
+TEST_CASE("invalid UTF-8 that JSON cannot carry is written as U+FFFD and counted", "[unit][jsonl]") {
+  std::string out;
+  CHECK(append_json_text(out, "a\xC3(b\xFF") == 2);
+  CHECK(out == "\"a\xEF\xBF\xBD(b\xEF\xBF\xBD\"");
+}
+
+TEST_CASE("is_jsonl_name and compression_for", "[unit][jsonl]") {
+  CHECK(is_jsonl_name("a.jsonl"));
+  CHECK(is_jsonl_name("dir/a.ndjson.gz"));
+  CHECK(is_jsonl_name("a.jsonl.zst"));
+  CHECK_FALSE(is_jsonl_name("a.json"));
+  CHECK_FALSE(is_jsonl_name(".jsonl"));
+  CHECK_FALSE(is_jsonl_name("a.txt.gz"));
+  CHECK(compression_for("x.jsonl.gz") == compression::gzip);
+  CHECK(compression_for("x.zst") == compression::zstd);
+  CHECK(compression_for("x.jsonl") == compression::none);
+}
+
+TEST_CASE("group_key_of: URL host, else the value", "[unit][jsonl]") {
+  CHECK(group_key_of("https://User@News.Example.COM:8080/a?b#c") == "news.example.com");
+  CHECK(group_key_of("http://[::1]:80/x") == "[::1]");
+  CHECK(group_key_of("example.com/page") == "example.com/page");
+  CHECK(group_key_of("site-7") == "site-7");
+}
+
+TEST_CASE("jsonl_source indexes records, names, groups and reports bad lines", "[unit][jsonl]") {
+  temp_dir t;
+  write_text(t.path() / "in.jsonl",
+             "{\"id\":\"a\",\"url\":\"https://x.org/1\",\"text\":\"Hello\\nworld\"}\n"
+             "\n"
+             "{\"text\":\"no id\",\"url\":\"https://y.org/2\"}\r\n"
+             "{\"id\":7,\"text\":5}\n"
+             "[1,2]\n"
+             "{\"id\":\"c\" \"text\":\"x\"}\n"
+             "{\"id\":8, \"text\" : \"lone \\udc00 end\" , \"z\":1}");
+  jsonl_options o;
+  o.group_field = "url";
+  const jsonl_source s({{"in.jsonl", t.path() / "in.jsonl"}}, o);
+  REQUIRE(s.size() == 3);
+  CHECK(s.name(0) == "a");
+  CHECK(s.group(0) == "x.org");
+  CHECK(s.read(0).value() == "Hello\nworld");
+  CHECK(s.name(1) == "in.jsonl:3");
+  CHECK_FALSE(s.has_id(1));
+  CHECK(s.group(1) == "y.org");
+  CHECK(s.name(2) == "8");
+  CHECK(s.line_of(2) == 7);
+  CHECK(s.read(2).value() == "lone \xED\xB0\x80 end");
+  const auto rec = s.read_record(2).value();
+  CHECK(rec.line.substr(rec.text_begin, rec.text_end - rec.text_begin) == "\"lone \\udc00 end\"");
+  CHECK(rec.terminator.empty());
+  CHECK(s.read_record(1).value().terminator == "\r\n");
+  REQUIRE(s.issues().size() == 4);
+  CHECK(s.issues()[0].line == 4);
+  CHECK(s.issues()[0].message == "\"text\" is not a string");
+  CHECK(s.issues()[1].message == "not a JSON object");
+  CHECK(s.issues()[2].line == 6);
+  CHECK(s.issues()[2].message.rfind("invalid JSON: ", 0) == 0);
+  CHECK(s.issues()[3].kind == jsonl_issue_kind::lone_surrogate);
+}
+
+TEST_CASE("jsonl_source stops at the first malformed line when asked", "[unit][jsonl]") {
+  temp_dir t;
+  write_text(t.path() / "in.jsonl", "{\"text\":\"a\"}\n{oops\n{\"text\":\"b\"}\n");
+  jsonl_options o;
+  o.stop_at_first_error = true;
+  const jsonl_source s({{"in.jsonl", t.path() / "in.jsonl"}}, o);
+  CHECK(s.size() == 1);
+  REQUIRE(s.issues().size() == 1);
+  CHECK(s.issues()[0].line == 2);
+}
+
+TEST_CASE("compressed JSONL is spooled and read like plain JSONL", "[unit][jsonl]") {
+  temp_dir t;
+  std::string plain;
+  for (int i = 0; i < 3000; ++i) plain += "{\"id\":" + std::to_string(i) + ",\"text\":\"record " + std::to_string(i) + "\"}\n";
+  for (const char* name : {"in.jsonl.gz", "in.jsonl.zst"}) {
+    const std::string_view piece(plain);
+    REQUIRE(!write_file_atomic(t.path() / name, std::span<const std::string_view>(&piece, 1), compression_for(name)));
+    CHECK(read_text(t.path() / name) != plain);
+    CHECK(read_file(t.path() / name, 1 << 30, compression_for(name)).value() == plain);
+    const jsonl_source s({{name, t.path() / name}}, {});
+    REQUIRE(s.size() == 3000);
+    CHECK(s.issues().empty());
+    CHECK(s.read(2999).value() == "record 2999");
+    CHECK(s.name(1234) == "1234");
+  }
+}
+
+TEST_CASE("corrupt or truncated compressed files are errors, not data", "[unit][jsonl]") {
+  temp_dir t;
+  const std::string text(100000, 'x');
+  const std::string_view piece(text);
+  for (const char* name : {"a.txt.gz", "a.txt.zst"}) {
+    REQUIRE(!write_file_atomic(t.path() / name, std::span<const std::string_view>(&piece, 1), compression_for(name)));
+    std::string bytes = read_text(t.path() / name);
+    write_text(t.path() / "cut", bytes.substr(0, bytes.size() / 2));
+    CHECK(read_file(t.path() / "cut", 1 << 30, compression_for(name)).error() ==
+          make_error_code(errc::bad_compressed_data));
+    CHECK(read_file(t.path() / name, 1000, compression_for(name)).error() == make_error_code(errc::too_large));
+  }
+  // Concatenated gzip members read as one stream.
+  const std::string_view a("first\n"), b("second\n");
+  REQUIRE(!write_file_atomic(t.path() / "1.gz", std::span<const std::string_view>(&a, 1), compression::gzip));
+  REQUIRE(!write_file_atomic(t.path() / "2.gz", std::span<const std::string_view>(&b, 1), compression::gzip));
+  write_text(t.path() / "both.gz", read_text(t.path() / "1.gz") + read_text(t.path() / "2.gz"));
+  CHECK(read_file(t.path() / "both.gz", 100, compression::gzip).value() == "first\nsecond\n");
+}
