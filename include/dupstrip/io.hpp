@@ -98,9 +98,17 @@ class DUPSTRIP_EXPORT atomic_file {
   std::error_code error_;
   bool committed_ = false;
   std::unique_ptr<detail::compressor> compressor_;
+  int slot_ = -1;  // entry in the registry of pending temporaries (remove_pending_temporaries)
   void flush_buffer();
   void append_raw(std::string_view bytes);
 };
+
+/// Removes the temporary file of every atomic_file of this process that is not committed yet,
+/// for a clean exit on SIGINT or SIGTERM: call it from a normal thread (e.g. one that waits for
+/// the signals with sigwait), then end the process. From the call on, creating an atomic_file
+/// blocks forever, so no temporary can appear behind the cleanup. Complete outputs are never
+/// touched. Not async-signal-safe (it takes a lock).
+DUPSTRIP_EXPORT void remove_pending_temporaries() noexcept;
 
 /// True when `inner` is `outer` or lies below it, after resolving both (existing prefixes are
 /// canonicalised, so "a/../b" and symbolic links do not fool it).

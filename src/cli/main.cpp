@@ -5,11 +5,16 @@
 #include "options.hpp"
 
 #include <dupstrip/info.hpp>
+#include <dupstrip/io.hpp>
 #include <dupstrip/version.hpp>
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <exception>
+#include <pthread.h>
+#include <signal.h>
+#include <thread>
 
 namespace {
 
@@ -20,9 +25,34 @@ std::string version_text() {
                      dupstrip::report_schema_version);
 }
 
+// SIGINT / SIGTERM / SIGHUP: the signals are blocked in every thread and taken by one thread
+// with sigwait; it removes the temporaries of outputs being written, then lets the process die
+// of the same signal (so the parent sees the usual status). Complete outputs stay, and nothing
+// partial is ever left under a final name (every output is a temporary renamed when complete).
+void install_signal_thread() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // inherited by every thread started later
+  std::thread([set] {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return;
+    dupstrip::remove_pending_temporaries();
+    std::signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+    std::raise(sig);
+  }).detach();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  install_signal_thread();
   CLI::App app{"dupstrip: strip repeated blocks and site boilerplate from scraped articles and drop "
                "near-duplicate documents",
                "dupstrip"};

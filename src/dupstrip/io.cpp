@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
+#include <shared_mutex>
 #include <fcntl.h>
 #include <string>
 #include <sys/stat.h>
@@ -26,7 +28,40 @@ std::string temp_name(const fs::path& target) {
          std::to_string(counter.fetch_add(1));
 }
 
+// Registry of uncommitted temporaries: a fixed table of atomic pointers to heap copies of the
+// paths. Creating a temporary (open + register) holds `temp_guard` shared; cleaning up holds it
+// exclusively and never gives it back, so once cleanup has started no new temporary can appear
+// and none that is being created can be missed. A full table only means that a temporary is not
+// removed by the cleanup (it stays recognisable by its name).
+constexpr std::size_t max_pending = 4096;
+std::atomic<char*> pending[max_pending];
+std::shared_mutex temp_guard;
+
+int register_pending(const fs::path& p) {
+  const std::string& s = p.native();
+  char* copy = new char[s.size() + 1];
+  std::memcpy(copy, s.c_str(), s.size() + 1);
+  for (std::size_t i = 0; i < max_pending; ++i) {
+    char* expected = nullptr;
+    if (pending[i].compare_exchange_strong(expected, copy)) return static_cast<int>(i);
+  }
+  delete[] copy;
+  return -1;
+}
+
+void unregister_pending(int slot) {
+  if (slot < 0) return;
+  delete[] pending[static_cast<std::size_t>(slot)].exchange(nullptr);
+}
+
 }  // namespace
+
+void remove_pending_temporaries() noexcept {
+  temp_guard.lock();  // held until the process ends: no temporary is created after this
+  for (auto& slot : pending) {
+    if (char* p = slot.exchange(nullptr)) ::unlink(p);  // the copy is left: the process is ending
+  }
+}
 
 walk_result walk_folder(const fs::path& root) {
   walk_result out;
@@ -146,13 +181,19 @@ atomic_file::atomic_file(fs::path target, compression c) : target_(std::move(tar
     return;
   }
   temp_ = (dir.empty() ? fs::path(".") : dir) / temp_name(target_);
+  const std::shared_lock<std::shared_mutex> creating(temp_guard);
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd_ < 0) error_ = errno_code();
+  if (fd_ < 0) {
+    error_ = errno_code();
+  } else {
+    slot_ = register_pending(temp_);
+  }
 }
 
 atomic_file::~atomic_file() {
   if (fd_ >= 0) ::close(fd_);
   if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+  unregister_pending(slot_);
 }
 
 void atomic_file::flush_buffer() {
@@ -203,7 +244,11 @@ std::error_code atomic_file::commit() {
   if (fd_ >= 0 && ::close(fd_) != 0 && !error_) error_ = errno_code();
   fd_ = -1;
   if (!error_ && ::rename(temp_.c_str(), target_.c_str()) != 0) error_ = errno_code();
-  if (!error_) committed_ = true;
+  if (!error_) {
+    committed_ = true;
+    unregister_pending(slot_);
+    slot_ = -1;
+  }
   return error_;
 }
 
