@@ -5,6 +5,12 @@
 # the same files (reading them from the page cache: the floor any cleaner pays).
 #   bench/e2e.sh [BUILD_DIR]          sizes from E2E_SIZES (sites x articles per site),
 #                                     default "10x500 50x500 100x1000"; E2E_JOBS default "1 2"
+# Then a peer comparison on one corpus (E2E_PEER_SIZE, default 20x1000: ~20,000 articles), one
+# thread each: `dupstrip scan --jobs 1` (the whole analysis), dupstrip_peer_equivalent (only
+# 5-token shingles + MinHash 128 + LSH at 0.8, per MinHash scheme) and the Go MinHash LSH of
+# github.com/ekzhu/minhash-lsh doing the same (bench/peer/minhash_lsh_peer.go, built offline
+# from Debian's golang-github-ekzhu-minhash-lsh-dev; skipped with a note when absent).
+# E2E_PEER_SIZE=none skips the comparison.
 # Build first: cmake -S . -B build -DDUPSTRIP_BUILD_BENCH=ON && cmake --build build -j2
 set -euo pipefail
 build=${1:-build}
@@ -36,3 +42,93 @@ for size in $sizes; do
   done
 done
 rm -rf "$work/out"
+
+# ---------------------------------------------------------------------------------------------
+# Peer comparison. Every row is one process timed by /usr/bin/time: wall seconds (elapsed) and
+# CPU seconds (user + system; less sensitive to other load on the machine). MB = 10^6 bytes of
+# input. x_peer = the row's MB/s divided by the peer's MB/s (wall, and CPU).
+peer_size=${E2E_PEER_SIZE:-20x1000}
+if [[ $peer_size == none ]]; then exit 0; fi
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+equiv=$build/bench/dupstrip_peer_equivalent
+corpus=$work/corpus-$peer_size
+if [[ ! -d $corpus ]]; then "$gen" "$corpus" --sites "${peer_size%x*}" --articles-per-site "${peer_size#*x}" >/dev/null; fi
+files=$(find "$corpus" -type f | wc -l)
+bytes=$(du -sb "$corpus" | cut -f1)
+find "$corpus" -type f -print0 | xargs -0 cat >/dev/null   # warm the page cache
+echo
+printf 'peer comparison: corpus-%s, %d files, %.1f MB, one thread each (load average now: %s)\n' \
+  "$peer_size" "$files" "$(echo "$bytes/1000000" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# timed NAME CMD...: runs CMD with stdout in $work/peer-NAME.out; sets t_wall, t_cpu and t_rc.
+timed() {
+  local name=$1; shift
+  t_rc=0
+  /usr/bin/time -f '%e %U %S' -o "$work/peer-time.txt" "$@" >"$work/peer-$name.out" 2>"$work/peer-$name.err" || t_rc=$?
+  local u s
+  read -r t_wall u s < <(tail -n 1 "$work/peer-time.txt")
+  t_cpu=$(echo "$u + $s" | bc -l)
+}
+field() { sed -n "s/.*\b$2=\([^ ]*\).*/\1/p" "$1" | head -n 1; }
+
+rm -f "$work"/peer-*.out
+names=(); walls=(); cpus=()
+add_row() { names+=("$1"); walls+=("$2"); cpus+=("$3"); }
+
+timed scan "$bin" scan "$corpus" -j 1 -q --progress never
+if (( t_rc <= 1 )); then add_row "dupstrip scan -j 1 (whole analysis)" "$t_wall" "$t_cpu"
+else echo "note: dupstrip scan failed (exit $t_rc), see $work/peer-scan.err"; fi
+raw=()
+if [[ -x $equiv ]]; then
+  for scheme in k_hash one_permutation; do
+    timed "equiv-$scheme" "$equiv" "$corpus" --scheme "$scheme"
+    if (( t_rc == 0 )); then
+      add_row "dupstrip sig+LSH, $scheme" "$t_wall" "$t_cpu"
+      raw+=("dupstrip $scheme: $(cat "$work/peer-equiv-$scheme.out")")
+    else echo "note: $equiv failed (exit $t_rc), see $work/peer-equiv-$scheme.err"; fi
+  done
+else
+  echo "note: $equiv not built (-DDUPSTRIP_BUILD_BENCH=ON); signatures-only rows skipped"
+fi
+
+peer_wall=""; peer_cpu=""
+libdir=/usr/share/gocode/src/github.com/ekzhu/minhash-lsh
+if ! command -v go >/dev/null 2>&1 || [[ ! -d $libdir ]]; then
+  echo "note: Go or the peer library is not installed, peer row skipped" \
+       "(apt-get install golang-go golang-github-ekzhu-minhash-lsh-dev)"
+elif ! GO111MODULE=off GOPROXY=off GOFLAGS='' GOCACHE="$work/gocache" GOPATH="$work/gopath:/usr/share/gocode" \
+       go build -o "$work/peer" "$here/peer/minhash_lsh_peer.go" 2>"$work/peer-build.err"; then
+  echo "note: building the Go peer failed (offline, GO111MODULE=off), peer row skipped; see $work/peer-build.err"
+else
+  timed go "$work/peer" "$corpus"
+  if (( t_rc == 0 )); then
+    peer_wall=$(echo "w=$t_wall; if (w < 0.01) w=0.01; w" | bc -l); peer_cpu=$(echo "c=$t_cpu; if (c < 0.01) c=0.01; c" | bc -l)
+    add_row "peer: Go ekzhu/minhash-lsh" "$t_wall" "$t_cpu"
+    raw+=("peer Go: $(cat "$work/peer-go.out")")
+  else echo "note: the Go peer failed (exit $t_rc), see $work/peer-go.err"; fi
+fi
+
+printf '%-38s %8s %8s %8s %8s %8s %8s\n' what wall_s MB/s cpu_s cpuMB/s x_peer x_peer_cpu
+for i in "${!names[@]}"; do
+  # (a floor of 0.01 s keeps tiny corpora from dividing by zero)
+  w=$(echo "w=${walls[$i]}; if (w < 0.01) w=0.01; w" | bc -l); c=$(echo "c=${cpus[$i]}; if (c < 0.01) c=0.01; c" | bc -l)
+  mbs=$(echo "$bytes/1000000/$w" | bc -l); cmbs=$(echo "$bytes/1000000/$c" | bc -l)
+  if [[ -n $peer_wall ]]; then
+    xw=$(printf '%.2f' "$(echo "$peer_wall/$w" | bc -l)"); xc=$(printf '%.2f' "$(echo "$peer_cpu/$c" | bc -l)")
+  else xw=-; xc=-; fi
+  printf '%-38s %8.2f %8.1f %8.2f %8.1f %8s %8s\n' "${names[$i]}" "$w" "$mbs" "$c" "$cmbs" "$xw" "$xc"
+done
+# In-process phase times (without process start-up and the folder walk): sig = read + tokenise
+# + shingle + MinHash, lsh = dupstrip's cluster_signatures / the peer's Add + Index + Query.
+if (( ${#raw[@]} > 0 )); then
+  echo "phases (in-process; mb_s and cpu_mb_s over sig + lsh):"
+  for line in "${raw[@]}"; do echo "  $line"; done
+fi
+if [[ -n $peer_wall && -x $equiv ]]; then
+  pc=$(field "$work/peer-go.out" cpu_mb_s)
+  for scheme in k_hash one_permutation; do
+    [[ -s $work/peer-equiv-$scheme.out && $pc != 0 && $pc != 0.00 ]] || continue
+    dc=$(field "$work/peer-equiv-$scheme.out" cpu_mb_s)
+    printf '  in-process CPU MB/s ratio, dupstrip %s / peer: %.2f\n' "$scheme" "$(echo "$dc/$pc" | bc -l)"
+  done
+fi
