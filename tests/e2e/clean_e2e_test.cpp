@@ -312,3 +312,40 @@ TEST_CASE("a teaser quoting another page's title does not strip that title", "[c
   const std::string kept = read_text(t.path() / "out" / first_page);
   CHECK(kept.find(title + "\n") != std::string::npos);
 }
+
+TEST_CASE("an article syndicated six times on one site is not boilerplate", "[cli][e2e]") {
+  temp_dir t;
+  dupstrip_test::corpus_params p;
+  p.sites = 1;
+  p.articles_per_site = 20;
+  p.p_repeat = 0;
+  p.p_syndicate = 0;
+  p.p_exact = 0;
+  auto c = dupstrip_test::generate_corpus(p, 606);
+  // Six copies of one page with small differences (a line added to each): a syndicated
+  // article, not furniture. Its paragraphs recur on 6 of 25 pages, far above the thresholds.
+  const auto first = *c.pages.begin();
+  for (int k = 0; k < 5; ++k) {
+    std::string copy = first.second;
+    copy.insert(copy.find('\n') + 1, "Syndication note number " + std::string(1, static_cast<char>('a' + k)) + "\n");
+    c.pages["site-copy/syndicated-" + std::to_string(k) + ".txt"] = copy;
+  }
+  std::map<std::string, std::string> moved;
+  for (auto& [rel, text] : c.pages) moved[rel.substr(0, rel.find('/')) == "site-copy" ? "s/" + rel.substr(10) : "s/" + rel.substr(rel.find('/') + 1)] = text;
+  for (const auto& [rel, text] : moved) write_text(t.path() / "in" / rel, text);
+  const auto r = run("clean '" + (t.path() / "in").string() + "' -o '" + (t.path() / "out").string() + "' -q",
+                     t.path());
+  REQUIRE(r.exit_code == 0);
+  const std::string gold = c.gold.begin()->second;
+  const std::string second_para = gold.substr(gold.find('\n') + 1, gold.find('\n', gold.find('\n') + 1) - gold.find('\n'));
+  int kept_with_body = 0;
+  int kept_copies = 0;
+  for (const auto& [rel, text] : snapshot(t.path() / "out")) {
+    if (rel.find("syndicated-") == std::string::npos && rel != "s/" + first.first.substr(first.first.find('/') + 1))
+      continue;
+    ++kept_copies;
+    kept_with_body += text.find(second_para) != std::string::npos;
+  }
+  CHECK(kept_copies == 1);     // one copy kept, five dropped as near-duplicates
+  CHECK(kept_with_body == 1);  // and it still has its body
+}
