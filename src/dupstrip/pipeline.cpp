@@ -72,6 +72,7 @@ struct line_fp {
   std::uint64_t masked_key;
   std::uint32_t sig;       // index of its block signature, or no_sig
   std::uint32_t pages;     // boilerplate evidence (0: not boilerplate)
+  std::uint32_t gpages;    // pages of the group when the evidence was counted
   bool blank;
   bool repeat;
   bool removed;
@@ -127,6 +128,8 @@ lsh_params doc_params(const clean_options& o) {
 }
 
 // Decides which lines go, applying the safety rail; fills result.removals.
+void finish_removals(doc_fp& fp, doc_result& res);
+
 void decide_removals(const clean_options& opt, doc_fp& fp, doc_result& res, std::uint32_t sure_pages,
                      std::uint32_t group_pages) {
   std::uint64_t total = 0;
@@ -153,6 +156,14 @@ void decide_removals(const clean_options& opt, doc_fp& fp, doc_result& res, std:
   if (level == 3) {
     for (line_fp& l : fp.lines) l.removed = false;
   }
+  for (line_fp& l : fp.lines) l.gpages = group_pages;
+  finish_removals(fp, res);
+}
+
+// From the removed flags of non-blank lines: decides the blank lines, builds the spans.
+void finish_removals(doc_fp& fp, doc_result& res) {
+  for (line_fp& l : fp.lines)
+    if (l.blank) l.removed = false;
   // Blank lines: drop a blank run that follows a removed line (or starts the document), and a
   // blank run after which nothing is kept, so removals leave no piles of empty lines.
   const std::size_t n = fp.lines.size();
@@ -202,7 +213,7 @@ void decide_removals(const clean_options& opt, doc_fp& fp, doc_result& res, std:
     ++res.removed_lines;
     const removal_reason why = l.repeat ? removal_reason::repeat : removal_reason::boilerplate;
     const std::uint32_t pages = l.repeat ? 0 : l.pages;
-    const std::uint32_t gpages = l.repeat ? 0 : group_pages;
+    const std::uint32_t gpages = l.repeat ? 0 : l.gpages;
     if (adjacent && open_blank) {
       removal& r = res.removals.back();
       r.end = l.next;
@@ -299,7 +310,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     fp.lines.resize(lines.size());
     for (std::size_t l = 0; l < lines.size(); ++l) {
       fp.lines[l] = line_fp{lines[l].begin, lines[l].end, lines[l].next, keys[l].tokens,
-                            keys[l].key, keys[l].masked_key, no_sig, 0,
+                            keys[l].key, keys[l].masked_key, no_sig, 0, 0,
                             is_blank(bytes, lines[l]), false, false};
     }
     for (const repeated_run& r : runs)
@@ -501,59 +512,70 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
   std::vector<std::uint64_t> content_hash(n, 0);
   std::vector<std::uint64_t> content_bytes(n, 0);
   std::vector<std::string> top_text(top.size());
-  done = 0;
-  bytes_done = 0;
-  detail::parallel_for(n, jobs, 8, [&](unsigned w, std::size_t i) {
-    doc_result& res = out.docs[i];
-    if (res.status == doc_status::skipped) {
-      tick("content", 0);
-      return;
-    }
-    scan_scratch& s = scratch[w];
-    auto data = source.read(i);
-    if (!data.has_value() || detail::xxh3_64(data.value()) != fps[i].raw_hash) {
-      res.status = doc_status::skipped;
-      res.error = data.has_value() ? make_error_code(errc::changed_during_run)
-                                   : data.error();
-      tick("content", 0);
-      return;
-    }
-    const std::string& bytes = data.value();
-    s.tmp.clear();
-    for (const line_fp& l : fps[i].lines) {
-      if (l.removed || l.tokens == 0) continue;
-      s.tokens.clear();
-      tokenize(std::string_view(bytes).substr(l.begin, l.end - l.begin), normalize_options{}, s.tokens, opt.utf8);
-      for (const token& t : s.tokens) s.tmp.push_back(t.hash);
-      content_bytes[i] += l.end - l.begin;
-    }
-    for (std::size_t t = 0; t < top.size(); ++t)
-      if (top[t].doc == i) {
-        const line_fp& l = fps[i].lines[top[t].line];
-        top_text[t] = bytes.substr(l.begin, l.end - l.begin);
+  // Reads the listed documents again and fingerprints their content (kept lines only).
+  auto content_pass = [&](const std::vector<std::uint32_t>& docs) {
+    done = 0;
+    bytes_done = 0;
+    detail::parallel_for(docs.size(), jobs, 8, [&](unsigned w, std::size_t k) {
+      const std::size_t i = docs[k];
+      doc_result& res = out.docs[i];
+      content_bytes[i] = 0;
+      content_hash[i] = 0;
+      active[i] = 0;
+      std::fill_n(sigs.begin() + static_cast<std::ptrdiff_t>(i * K), K, empty_slot);
+      if (res.status == doc_status::skipped) {
+        tick("content", 0);
+        return;
       }
-    res.content_tokens = s.tmp.size();
-    std::uint64_t removed = 0;
-    for (const removal& r : res.removals) removed += r.end - r.begin;
-    res.kept_bytes = res.bytes - removed;
-    if (!s.tmp.empty()) {
-      content_hash[i] = detail::sequence_hash(s.tmp.data(), s.tmp.size(), detail::content_seed);
-      s.shingles.clear();
-      content_shingles(s.tmp, opt, s.shingles);
-      doc_mh.compute(s.shingles, std::span<std::uint32_t>(sigs.data() + i * K, K));
-      active[i] = 1;
-    }
-    tick("content", bytes.size());
-  });
-  fps.clear();
-  fps.shrink_to_fit();
-
-  end_phase("content");
-  // ---------------------------------------------------------------- merge 2: near-duplicates
-  const std::vector<std::uint32_t> rep = cluster_signatures(sigs, K, pre_opt, active);
-  union_find uf(n);
-  for (std::size_t i = 0; i < n; ++i) uf.unite(static_cast<std::uint32_t>(i), rep[i]);
+      scan_scratch& s = scratch[w];
+      auto data = source.read(i);
+      if (!data.has_value() || detail::xxh3_64(data.value()) != fps[i].raw_hash) {
+        res.status = doc_status::skipped;
+        res.error = data.has_value() ? make_error_code(errc::changed_during_run) : data.error();
+        tick("content", 0);
+        return;
+      }
+      const std::string& bytes = data.value();
+      s.tmp.clear();
+      for (const line_fp& l : fps[i].lines) {
+        if (l.removed || l.tokens == 0) continue;
+        s.tokens.clear();
+        tokenize(std::string_view(bytes).substr(l.begin, l.end - l.begin), normalize_options{}, s.tokens, opt.utf8);
+        for (const token& t : s.tokens) s.tmp.push_back(t.hash);
+        content_bytes[i] += l.end - l.begin;
+      }
+      for (std::size_t t = 0; t < top.size(); ++t)
+        if (top[t].doc == i) {
+          const line_fp& l = fps[i].lines[top[t].line];
+          top_text[t] = bytes.substr(l.begin, l.end - l.begin);
+        }
+      res.content_tokens = s.tmp.size();
+      std::uint64_t removed = 0;
+      for (const removal& r : res.removals) removed += r.end - r.begin;
+      res.kept_bytes = res.bytes - removed;
+      if (!s.tmp.empty()) {
+        content_hash[i] = detail::sequence_hash(s.tmp.data(), s.tmp.size(), detail::content_seed);
+        s.shingles.clear();
+        content_shingles(s.tmp, opt, s.shingles);
+        doc_mh.compute(s.shingles, std::span<std::uint32_t>(sigs.data() + i * K, K));
+        active[i] = 1;
+      }
+      tick("content", bytes.size());
+    });
+  };
   {
+    std::vector<std::uint32_t> all(n);
+    for (std::size_t i = 0; i < n; ++i) all[i] = static_cast<std::uint32_t>(i);
+    content_pass(all);
+  }
+  end_phase("content");
+
+  // ---------------------------------------------------------------- merge 2: near-duplicates
+  // Clusters the content signatures and chooses one document per cluster.
+  auto decide_duplicates = [&] {
+    const std::vector<std::uint32_t> rep = cluster_signatures(sigs, K, pre_opt, active);
+    union_find uf(n);
+    for (std::size_t i = 0; i < n; ++i) uf.unite(static_cast<std::uint32_t>(i), rep[i]);
     std::vector<std::uint32_t> by_hash;
     for (std::size_t i = 0; i < n; ++i)
       if (active[i]) by_hash.push_back(static_cast<std::uint32_t>(i));
@@ -562,32 +584,121 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     });
     for (std::size_t k = 1; k < by_hash.size(); ++k)
       if (content_hash[by_hash[k]] == content_hash[by_hash[k - 1]]) uf.unite(by_hash[k], by_hash[k - 1]);
+    std::vector<std::uint32_t> best(n, std::numeric_limits<std::uint32_t>::max());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!active[i]) continue;
+      const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
+      std::uint32_t& b = best[r];
+      if (b == std::numeric_limits<std::uint32_t>::max() ||
+          (opt.keep == keep_policy::longest && content_bytes[i] > content_bytes[b]))
+        b = static_cast<std::uint32_t>(i);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      doc_result& res = out.docs[i];
+      res.cluster = static_cast<std::uint32_t>(i);
+      if (res.status == doc_status::skipped) continue;
+      res.status = doc_status::kept;
+      res.duplicate_of = 0;
+      res.similarity = 0.0;
+      if (!active[i]) continue;
+      const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
+      res.cluster = r;
+      const std::uint32_t b = best[r];
+      if (b == i) continue;
+      res.status = doc_status::dropped;
+      res.duplicate_of = b;
+      res.similarity = content_hash[i] == content_hash[b]
+                           ? 1.0
+                           : estimate_jaccard(std::span<const std::uint32_t>(sigs.data() + i * K, K),
+                                              std::span<const std::uint32_t>(sigs.data() + b * K, K));
+    }
+  };
+
+  // Idempotence: cleaning the output again must change nothing. A second run would see only
+  // the kept documents and their kept lines, one page per document; a kept line that recurs on
+  // enough of those pages would then be boilerplate (two articles that looked alike only
+  // through their shared furniture are separate pages there). Such lines are removed now, the
+  // changed documents fingerprinted again and the clusters redone, until nothing changes.
+  auto refine = [&]() {
+    std::vector<std::uint32_t> changed;
+    std::vector<std::uint32_t> kept_in_group(groups.size(), 0);
+    for (std::size_t i = 0; i < n; ++i)
+      if (out.docs[i].status == doc_status::kept) ++kept_in_group[group_of[i]];
+    std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> count(groups.size());
+    detail::flat_set64 seen;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (out.docs[i].status != doc_status::kept) continue;
+      const group_table& gt = groups[group_of[i]];
+      auto& c = count[group_of[i]];
+      seen.reset(fps[i].lines.size() * 2);
+      for (const line_fp& l : fps[i].lines) {
+        if (l.removed || l.tokens == 0) continue;
+        const std::uint64_t k = gt.canonical(l.key);
+        if (seen.insert(k)) ++c[k];
+        if (l.masked_key != 0 && seen.insert(l.masked_key)) ++c[l.masked_key];
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (out.docs[i].status != doc_status::kept) continue;
+      const std::uint32_t g = group_of[i];
+      const std::uint32_t pages_in_group = kept_in_group[g];
+      const std::uint32_t need =
+          std::max({2U, std::min(opt.min_boilerplate_pages, pages_in_group),
+                    static_cast<std::uint32_t>(std::ceil(opt.boilerplate_fraction * pages_in_group))});
+      const std::uint32_t sure = std::max(need, (pages_in_group + 1) / 2);
+      const group_table& gt = groups[g];
+      auto pages_of = [&](const line_fp& l) -> std::uint32_t {
+        std::uint32_t p = 0;
+        if (const auto it = count[g].find(gt.canonical(l.key)); it != count[g].end()) p = it->second;
+        if (l.masked_key != 0)
+          if (const auto it = count[g].find(l.masked_key); it != count[g].end()) p = std::max(p, it->second);
+        return p;
+      };
+      std::uint64_t present = 0;
+      std::uint64_t would = 0;
+      std::uint64_t would_sure = 0;
+      for (const line_fp& l : fps[i].lines) {
+        if (l.removed || l.tokens == 0) continue;
+        present += l.tokens;
+        const std::uint32_t p = pages_of(l);
+        if (p >= need) would += l.tokens;
+        if (p >= sure) would_sure += l.tokens;
+      }
+      if (would == 0) continue;
+      auto too_much = [&](std::uint64_t r) {
+        return r == present || static_cast<double>(r) > opt.max_strip_fraction * static_cast<double>(present);
+      };
+      std::uint32_t floor_pages = need;
+      if (too_much(would)) {
+        if (would_sure == 0 || too_much(would_sure)) continue;  // the safety rail keeps the rest
+        floor_pages = sure;
+        out.docs[i].strip_limited = true;
+      }
+      for (line_fp& l : fps[i].lines) {
+        if (l.removed || l.tokens == 0 || l.blank) continue;
+        const std::uint32_t p = pages_of(l);
+        if (p < floor_pages) continue;
+        l.removed = true;
+        l.pages = p;
+        l.gpages = pages_in_group;
+      }
+      finish_removals(fps[i], out.docs[i]);
+      changed.push_back(static_cast<std::uint32_t>(i));
+    }
+    return changed;
+  };
+
+  decide_duplicates();
+  for (int round = 0; round < 4; ++round) {
+    const std::vector<std::uint32_t> changed = refine();
+    if (changed.empty()) break;
+    content_pass(changed);
+    decide_duplicates();
   }
-  std::vector<std::uint32_t> best(n, std::numeric_limits<std::uint32_t>::max());
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!active[i]) continue;
-    const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
-    std::uint32_t& b = best[r];
-    if (b == std::numeric_limits<std::uint32_t>::max() ||
-        (opt.keep == keep_policy::longest && content_bytes[i] > content_bytes[b]))
-      b = static_cast<std::uint32_t>(i);
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    doc_result& res = out.docs[i];
-    res.cluster = static_cast<std::uint32_t>(i);
-    if (res.status == doc_status::skipped || !active[i]) continue;
-    const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
-    res.cluster = r;
-    const std::uint32_t b = best[r];
-    if (b == i) continue;
-    res.status = doc_status::dropped;
-    res.duplicate_of = b;
-    res.kept_bytes = 0;
-    res.similarity = content_hash[i] == content_hash[b]
-                         ? 1.0
-                         : estimate_jaccard(std::span<const std::uint32_t>(sigs.data() + i * K, K),
-                                            std::span<const std::uint32_t>(sigs.data() + b * K, K));
-  }
+  for (doc_result& res : out.docs)
+    if (res.status == doc_status::dropped) res.kept_bytes = 0;
+  fps.clear();
+  fps.shrink_to_fit();
   for (std::size_t t = 0; t < top.size(); ++t) {
     if (top[t].doc == std::numeric_limits<std::uint32_t>::max()) continue;
     out.top_boilerplate.push_back({std::move(top_text[t]), group_names[top[t].group], top[t].pages,
