@@ -31,7 +31,8 @@ run_suite() {
   # (set -e does not apply inside a function called from `||`: check every step.)
   cmake -S . -B "$dir" -DDUPSTRIP_BUILD_TESTS=ON "${cmake_args[@]}" || return
   section "$name: build ($jobs jobs)"
-  cmake --build "$dir" -j"$jobs" || return
+  # shellcheck disable=SC2086  # suite_targets is a list of target names
+  cmake --build "$dir" -j"$jobs" ${suite_targets:+--target $suite_targets} || return
   section "$name: ctest"
   local rc=0
   ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$jobs" \
@@ -54,7 +55,8 @@ fi
 # and the end-to-end runs of the binary (--jobs 1, 2, 8).
 if [[ $status -eq 0 && ${DUPSTRIP_SKIP_TSAN:-0} != 1 ]]; then
   export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
-  run_suite tsan "${DUPSTRIP_TSAN_BUILD_DIR:-build-tsan}" -L "unit|cli" -- \
+  suite_targets="dupstrip_cli dupstrip_unit_tests dupstrip_e2e_tests" \
+    run_suite tsan "${DUPSTRIP_TSAN_BUILD_DIR:-build-tsan}" -L "unit|cli" -- \
     -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=thread -DDUPSTRIP_INSTALL=OFF || status=$?
 fi
 
