@@ -124,9 +124,12 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
   }
 }
 
-std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>& keys,
-                                    const std::vector<line_span>& lines, std::string_view bytes,
-                                    const repeat_options& options) {
+namespace {
+
+// One pass of repeat detection over the lines not marked absent (absent lines are invisible:
+// they neither match nor are matched, and are skipped like blank lines inside a run).
+std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line_key>& keys,
+                                         const repeat_options& options, const std::vector<std::uint8_t>& absent) {
   const std::size_t n = keys.size();
   std::vector<double> coverage(n, 0.0);
   s.set.reset(s.hashes.size() + 16);
@@ -140,6 +143,7 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint32_t b = s.offset[i];
     const std::uint32_t e = s.offset[i + 1];
+    if (absent[i] != 0) continue;
     words[i] = e - b;
     if (e == b) continue;
     exact[i] = sequence_hash(s.hashes.data() + b, e - b, line_key_seed);
@@ -183,7 +187,7 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
     std::size_t j = i + 1;
     std::uint32_t gap = 0;
     while (j < n) {
-      if (keys[j].tokens == 0) {
+      if (keys[j].tokens == 0 || absent[j] != 0) {
         ++j;
         continue;
       }
@@ -208,9 +212,43 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
     }
     i = last + 1;
   }
+  return runs;
+}
+
+}  // namespace
+
+std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>& keys,
+                                    const std::vector<line_span>& lines, std::string_view bytes,
+                                    const repeat_options& options) {
   (void)lines;
   (void)bytes;
-  return runs;
+  // Detection is repeated on what is left until nothing more is found, so that stripping is
+  // idempotent: removing a later copy can make another copy's lines line up (their coverage
+  // and order are judged against what precedes them).
+  const std::size_t n = keys.size();
+  std::vector<std::uint8_t> absent(n, 0);
+  std::vector<repeated_run> all;
+  for (int round = 0; round < 16; ++round) {
+    const std::vector<repeated_run> found = find_runs_once(s, keys, options, absent);
+    if (found.empty()) break;
+    for (const repeated_run& r : found) {
+      for (std::uint32_t l = r.first; l <= r.last; ++l) absent[l] = 1;
+      all.push_back(r);
+    }
+  }
+  if (all.size() < 2) return all;
+  std::sort(all.begin(), all.end(), [](const repeated_run& a, const repeated_run& b) { return a.first < b.first; });
+  std::vector<repeated_run> merged{all.front()};
+  for (std::size_t k = 1; k < all.size(); ++k) {
+    repeated_run& m = merged.back();
+    if (all[k].first <= m.last + 1) {
+      m.last = std::max(m.last, all[k].last);
+      m.repeated_tokens += all[k].repeated_tokens;
+    } else {
+      merged.push_back(all[k]);
+    }
+  }
+  return merged;
 }
 
 }  // namespace detail

@@ -22,6 +22,9 @@
 // 2. Pages were counted per pre-cluster of the raw text; documents alike only through shared
 //    boilerplate are one page there and two pages in a second run.
 //    Reproducer: corpus/pipeline/idempotence_raw_preclusters.
+// 3. Removing a repeated run could make other lines of the same page line up as a run in a
+//    second run; repeat detection now repeats itself on what is left until it finds nothing.
+//    Reproducer: corpus/pipeline/idempotence_repeat_after_removal.
 // The check runs on every input; DUPSTRIP_FUZZ_LENIENT_IDEMPOTENCE=1 restricts it to corpora
 // where no group holds two documents (for bisecting).
 #include "fuzz_check.hpp"
