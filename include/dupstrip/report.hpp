@@ -39,6 +39,9 @@ DUPSTRIP_EXPORT void append_json_string(std::string& out, std::string_view s);
 /// {"bytes": "<base64>"} so that no byte of a file name is lost.
 DUPSTRIP_EXPORT void append_json_path(std::string& out, std::string_view s);
 
+/// Appends `"removed":[...]`, the removal spans of a document (doc/json.md), to `out`.
+DUPSTRIP_EXPORT void append_json_removals(std::string& out, const doc_result& d);
+
 /// The `begin` record (one line, with its newline).
 [[nodiscard]] DUPSTRIP_EXPORT std::string report_begin(const clean_options& options,
                                                        std::string_view command,

@@ -6,6 +6,7 @@
 // which keeps the lone surrogate as a generalised-UTF-8 sequence that append_json_text()
 // writes back as the same escape.
 #include "dupstrip/jsonl.hpp"
+#include "dupstrip/report.hpp"
 
 #include "dupstrip/compress.hpp"
 #include "dupstrip/parallel.hpp"
@@ -620,19 +621,8 @@ std::string annotation(const document_source& source, const doc_result& d) {
     append_json_text(s, source.name(d.duplicate_of));
     s += fmt::format(",\"similarity\":{:.6f}", d.similarity);
   }
-  s += ",\"removed\":[";
-  bool first = true;
-  for (const removal& r : d.removals) {
-    if (!first) s.push_back(',');
-    first = false;
-    if (r.reason == removal_reason::repeat) {
-      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"repeat\"}}", r.begin, r.end);
-    } else {
-      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"boilerplate\",\"pages\":{},\"group_pages\":{}}}",
-                       r.begin, r.end, r.pages, r.group_pages);
-    }
-  }
-  s += "]}";
+  append_json_removals(s, d);
+  s += "}";
   return s;
 }
 

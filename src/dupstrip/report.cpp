@@ -133,6 +133,22 @@ std::string report_begin(const clean_options& o, std::string_view command, std::
   return s;
 }
 
+void append_json_removals(std::string& s, const doc_result& d) {
+  s += ",\"removed\":[";
+  bool first = true;
+  for (const removal& r : d.removals) {
+    if (!first) s.push_back(',');
+    first = false;
+    if (r.reason == removal_reason::repeat) {
+      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"repeat\"}}", r.begin, r.end);
+    } else {
+      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"boilerplate\",\"pages\":{},\"group_pages\":{}}}",
+                       r.begin, r.end, r.pages, r.group_pages);
+    }
+  }
+  s += "]";
+}
+
 std::string report_doc(const document_source& source, const analysis& a, std::size_t i) {
   const doc_result& d = a.docs[i];
   std::string s = "{\"type\":\"doc\",\"data\":{\"path\":";
@@ -158,19 +174,8 @@ std::string report_doc(const document_source& source, const analysis& a, std::si
   }
   if (d.utf8_replacements != 0) s += fmt::format(",\"utf8_replacements\":{}", d.utf8_replacements);
   if (d.strip_limited) s += ",\"warning\":\"safety rail: only the surest removals were applied\"";
-  s += ",\"removed\":[";
-  bool first = true;
-  for (const removal& r : d.removals) {
-    if (!first) s.push_back(',');
-    first = false;
-    if (r.reason == removal_reason::repeat) {
-      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"repeat\"}}", r.begin, r.end);
-    } else {
-      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"boilerplate\",\"pages\":{},\"group_pages\":{}}}",
-                       r.begin, r.end, r.pages, r.group_pages);
-    }
-  }
-  s += "]}}\n";
+  append_json_removals(s, d);
+  s += "}}\n";
   return s;
 }
 
