@@ -219,14 +219,14 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
 
 std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>& keys,
                                     const std::vector<line_span>& lines, std::string_view bytes,
-                                    const repeat_options& options) {
+                                    const repeat_options& options, const std::vector<std::uint8_t>* given) {
   (void)lines;
   (void)bytes;
   // Detection is repeated on what is left until nothing more is found, so that stripping is
   // idempotent: removing a later copy can make another copy's lines line up (their coverage
   // and order are judged against what precedes them).
   const std::size_t n = keys.size();
-  std::vector<std::uint8_t> absent(n, 0);
+  std::vector<std::uint8_t> absent = given != nullptr ? *given : std::vector<std::uint8_t>(n, 0);
   std::vector<repeated_run> all;
   for (int round = 0; round < 16; ++round) {
     const std::vector<repeated_run> found = find_runs_once(s, keys, options, absent);

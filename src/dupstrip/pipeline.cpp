@@ -536,13 +536,35 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
         return;
       }
       const std::string& bytes = data.value();
+      doc_fp& fp = fps[i];
+      // Repeats among what is left: once boilerplate lines are gone, the lines of a second copy
+      // can line up into a run (a second run over the output would strip it, so strip it now).
+      std::vector<line_span> spans(fp.lines.size());
+      std::vector<std::uint8_t> absent(fp.lines.size(), 0);
+      bool any_removed = false;
+      for (std::size_t l = 0; l < fp.lines.size(); ++l) {
+        spans[l] = {fp.lines[l].begin, fp.lines[l].end, fp.lines[l].next};
+        absent[l] = fp.lines[l].removed ? 1 : 0;
+        any_removed = any_removed || (fp.lines[l].removed && !fp.lines[l].blank);
+      }
+      std::vector<line_key> keys;
+      detail::tokenize_lines(bytes, spans, opt.utf8, s, keys);
+      if (any_removed) {
+        const std::vector<repeated_run> more = detail::find_runs(s, keys, spans, bytes, rep_opt, &absent);
+        for (const repeated_run& r : more)
+          for (std::uint32_t l = r.first; l <= r.last; ++l)
+            if (!fp.lines[l].removed && !fp.lines[l].blank) {
+              fp.lines[l].removed = true;
+              fp.lines[l].repeat = true;
+            }
+        if (!more.empty()) finish_removals(fp, res);
+      }
       s.tmp.clear();
-      for (const line_fp& l : fps[i].lines) {
-        if (l.removed || l.tokens == 0) continue;
-        s.tokens.clear();
-        tokenize(std::string_view(bytes).substr(l.begin, l.end - l.begin), normalize_options{}, s.tokens, opt.utf8);
-        for (const token& t : s.tokens) s.tmp.push_back(t.hash);
-        content_bytes[i] += l.end - l.begin;
+      for (std::size_t l = 0; l < fp.lines.size(); ++l) {
+        const line_fp& lf = fp.lines[l];
+        if (lf.removed || lf.tokens == 0) continue;
+        s.tmp.insert(s.tmp.end(), s.hashes.begin() + s.offset[l], s.hashes.begin() + s.offset[l + 1]);
+        content_bytes[i] += lf.end - lf.begin;
       }
       for (std::size_t t = 0; t < top.size(); ++t)
         if (top[t].doc == i) {

@@ -37,9 +37,12 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
 void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys);
 
 /// Repeated runs, from the scratch state left by tokenize_lines().
+/// `absent`, when given, marks lines already removed: they are invisible to the detection and
+/// never part of a returned run's repeating lines (they may lie inside its range).
 std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>& keys,
                                     const std::vector<line_span>& lines, std::string_view bytes,
-                                    const repeat_options& options);
+                                    const repeat_options& options,
+                                    const std::vector<std::uint8_t>* absent = nullptr);
 
 /// Hash of a sequence of 64-bit token hashes (XXH3-64 of their little-endian bytes).
 std::uint64_t sequence_hash(const std::uint64_t* data, std::size_t n, std::uint64_t seed) noexcept;

@@ -25,6 +25,9 @@
 // 3. Removing a repeated run could make other lines of the same page line up as a run in a
 //    second run; repeat detection now repeats itself on what is left until it finds nothing.
 //    Reproducer: corpus/pipeline/idempotence_repeat_after_removal.
+// 4. Removing boilerplate lines could let a second copy line up as a run in a second run; the
+//    content pass now repeats the detection on what is left.
+//    Reproducer: corpus/pipeline/idempotence_repeat_after_boilerplate.
 // The check runs on every input; DUPSTRIP_FUZZ_LENIENT_IDEMPOTENCE=1 restricts it to corpora
 // where no group holds two documents (for bisecting).
 #include "fuzz_check.hpp"
