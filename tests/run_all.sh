@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/run_all.sh — the one test command (README "Quick start", .ci/run).
 #   1. build/       warnings as errors, every ctest label (unit, statistical, golden, cli,
-#                   fuzz_replay, install, lib_silence)
+#                   fuzz_replay, install, lib_silence) except `slow` (tests/e2e/slow_e2e_test.cpp:
+#                   100,000 files, a 200 MB file; run them with `ctest --test-dir build -L slow`)
 #   2. build-asan/  -DDUPSTRIP_SANITIZE=address,undefined, the same tests minus the labels in
-#                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke)
+#                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke) and `slow`
 #   3. build-tsan/  -DDUPSTRIP_SANITIZE=thread, the unit and cli tests (the multi-threaded ones)
 # Sized for a 2-core machine: the whole run stays well under 20 minutes there.
 # Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 / DUPSTRIP_SKIP_TSAN=1 to skip a step,
@@ -46,9 +47,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 
 status=0
-run_suite default "${DUPSTRIP_BUILD_DIR:-build}" -- -DDUPSTRIP_WERROR=ON || status=$?
+run_suite default "${DUPSTRIP_BUILD_DIR:-build}" -LE '^slow$' -- -DDUPSTRIP_WERROR=ON || status=$?
 if [[ $status -eq 0 && ${DUPSTRIP_SKIP_ASAN:-0} != 1 ]]; then
-  run_suite asan "${DUPSTRIP_ASAN_BUILD_DIR:-build-asan}" -LE "$asan_exclude" -- \
+  run_suite asan "${DUPSTRIP_ASAN_BUILD_DIR:-build-asan}" -LE "${asan_exclude:+$asan_exclude|}^slow\$" -- \
     -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=address,undefined || status=$?
 fi
 # ThreadSanitizer over the tests that run threads: the pipeline and LSH unit tests (jobs 1..4)
