@@ -24,6 +24,11 @@ constexpr std::uint32_t max_embedded_tokens = 32;
 // Only lines up to this many tokens are searched for an embedded line: attribution lines and
 // teasers are short; body paragraphs are not template lines.
 constexpr std::uint32_t max_masked_line_tokens = 64;
+// Bounds that keep the search linear on huge documents (a 200 MB file of 2 million lines): a
+// page's title is among its first lines, and template lines that embed it are near the top or
+// the bottom of the page.
+constexpr std::size_t max_candidate_line = 256;   // candidates: among the first 256 lines
+constexpr std::size_t searched_lines_each_end = 2048;  // searched: the first and last 2,048 lines
 // Gap lines inside a repeated run must be short (a changed title) or partly repeated.
 constexpr std::uint32_t max_gap_tokens = 20;
 constexpr double gap_coverage = 0.25;
@@ -93,7 +98,7 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
   // Candidate embedded lines: (length, full hash).
   s.set.reset(n);
   std::uint64_t lengths_mask = 0;  // bit L set when some candidate has L tokens (L <= 32 < 64)
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < std::min(n, max_candidate_line); ++i) {
     const std::uint32_t len = s.moffset[i + 1] - s.moffset[i];
     if (len < min_embedded_tokens || len > max_embedded_tokens) continue;
     const std::uint64_t full = s.prefix[pbase(i) + len];
@@ -102,6 +107,7 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
   }
   if (lengths_mask == 0) return;
   for (std::size_t i = 0; i < n; ++i) {
+    if (i == searched_lines_each_end && n > 2 * searched_lines_each_end) i = n - searched_lines_each_end;
     const std::uint32_t len = s.moffset[i + 1] - s.moffset[i];
     if (len < min_embedded_tokens + 1 || len > max_masked_line_tokens) continue;
     const std::uint64_t* P = s.prefix.data() + pbase(i);
