@@ -28,6 +28,9 @@ struct run_totals {
   std::uint64_t boilerplate_spans = 0;
 };
 
+/// "kept", "dropped" or "skipped": the status word of the report.
+[[nodiscard]] DUPSTRIP_EXPORT const char* status_name(doc_status s) noexcept;
+
 /// Computes the totals of an analysis.
 [[nodiscard]] DUPSTRIP_EXPORT run_totals compute_totals(const analysis& a);
 

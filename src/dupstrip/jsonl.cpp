@@ -595,18 +595,9 @@ result<std::string> jsonl_source::read(std::size_t i) const {
 
 namespace {
 
-const char* status_word(doc_status s) {
-  switch (s) {
-    case doc_status::kept: return "kept";
-    case doc_status::dropped: return "dropped";
-    case doc_status::skipped: return "skipped";
-  }
-  return "unknown";
-}
-
 std::string annotation(const document_source& source, const doc_result& d) {
   std::string s = ",\"dupstrip\":{\"status\":\"";
-  s += status_word(d.status);
+  s += status_name(d.status);
   s += '"';
   if (d.status == doc_status::skipped) {
     s += ",\"reason\":";

@@ -12,6 +12,15 @@
 
 namespace dupstrip {
 
+const char* status_name(doc_status s) noexcept {
+  switch (s) {
+    case doc_status::kept: return "kept";
+    case doc_status::dropped: return "dropped";
+    case doc_status::skipped: return "skipped";
+  }
+  return "unknown";
+}
+
 run_totals compute_totals(const analysis& a) {
   run_totals t;
   std::map<std::uint32_t, std::size_t> sizes;
@@ -83,15 +92,6 @@ void append_base64(std::string& out, std::string_view s) {
     out.push_back(i + 1 < s.size() ? table[(v >> 6) & 63] : '=');
     out.push_back('=');
   }
-}
-
-const char* status_name(doc_status s) {
-  switch (s) {
-    case doc_status::kept: return "kept";
-    case doc_status::dropped: return "dropped";
-    case doc_status::skipped: return "skipped";
-  }
-  return "unknown";
 }
 
 std::string fixed6(double v) { return fmt::format("{:.6f}", v); }

@@ -2,6 +2,7 @@
 // temporary folder, runs the built binary (DUPSTRIP_BIN) and checks the output folder, the
 // report and the exit code.
 #include "support/corpus.hpp"
+#include "support/run_binary.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,17 +20,9 @@ using dupstrip_test::write_text;
 
 namespace {
 
-struct run_result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-run_result run(const std::string& args, const fs::path& dir) {
-  const std::string cmd = std::string("'") + DUPSTRIP_BIN + "' " + args + " >'" + (dir / "stdout").string() +
-                          "' 2>'" + (dir / "stderr").string() + "'";
-  const int rc = std::system(cmd.c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, read_text(dir / "stdout"), read_text(dir / "stderr")};
+using dupstrip_test::run_result;
+run_result run(const std::string& args, const fs::path& dir, const std::string& prefix = "") {
+  return dupstrip_test::run_dupstrip(args, dir, prefix);
 }
 
 std::map<std::string, std::string> snapshot(const fs::path& root) {

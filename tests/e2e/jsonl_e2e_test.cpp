@@ -2,6 +2,7 @@
 // --files-from, the error paths with their exact messages and exit codes, and the progress
 // line (on a pseudo-terminal made by `script`, never on a pipe).
 #include "support/corpus.hpp"
+#include "support/run_binary.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,18 +18,9 @@ using dupstrip_test::write_text;
 
 namespace {
 
-struct run_result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-// Runs `prefix 'dupstrip' args` through the shell (prefix may start a pipe: "cat x |").
+using dupstrip_test::run_result;
 run_result run(const std::string& args, const fs::path& dir, const std::string& prefix = "") {
-  const std::string cmd = prefix + "'" + DUPSTRIP_BIN + "' " + args + " >'" + (dir / "stdout").string() + "' 2>'" +
-                          (dir / "stderr").string() + "'";
-  const int rc = std::system(cmd.c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, read_text(dir / "stdout"), read_text(dir / "stderr")};
+  return dupstrip_test::run_dupstrip(args, dir, prefix);
 }
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
