@@ -45,10 +45,9 @@ DUPSTRIP_EXPORT void append_json_path(std::string& out, std::string_view s);
 /// Appends `"removed":[...]`, the removal spans of a document (doc/json.md), to `out`.
 DUPSTRIP_EXPORT void append_json_removals(std::string& out, const doc_result& d);
 
-/// The `begin` record (one line, with its newline).
-[[nodiscard]] DUPSTRIP_EXPORT std::string report_begin(const clean_options& options,
-                                                       std::string_view command,
-                                                       std::string_view input);
+/// The `begin` record (one line, with its newline). It depends only on the options, so that
+/// `clean` and a sharded scan / merge / apply of the same corpus write the same report.
+[[nodiscard]] DUPSTRIP_EXPORT std::string report_begin(const clean_options& options);
 /// The `doc` record of document i.
 [[nodiscard]] DUPSTRIP_EXPORT std::string report_doc(const document_source& source, const analysis& a,
                                                      std::size_t i);

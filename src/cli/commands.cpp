@@ -10,6 +10,7 @@
 #include <dupstrip/io.hpp>
 #include <dupstrip/jsonl.hpp>
 #include <dupstrip/report.hpp>
+#include <dupstrip/scaleout.hpp>
 #include <dupstrip/version.hpp>
 
 #include <fmt/format.h>
@@ -107,9 +108,8 @@ std::vector<std::string> jsonl_file_names(const jsonl_source& js) {
   return names;
 }
 
-}  // namespace
-
-int run_command(cli_args& a) {
+// Library options from the arguments; prints and returns false when they are invalid.
+bool resolve_options(cli_args& a) {
   messages& m = messages::get();
   m.set_verbosity(a.quiet ? verbosity::quiet : a.verbose > 0 ? verbosity::verbose : verbosity::normal);
   clean_options& o = a.options;
@@ -119,14 +119,31 @@ int run_command(cli_args& a) {
     o.validate();
   } catch (const config_error& e) {
     m.error(e.what());
-    return 2;
+    return false;
   }
+  return true;
+}
 
-  const bool cleaning = a.command == "clean";
-  const output_kind out_kind = !cleaning              ? output_kind::none
-                               : a.output == "-"      ? output_kind::jsonl_stdout
-                               : is_jsonl_name(a.output) ? output_kind::jsonl_file
-                                                         : output_kind::folder;
+output_kind output_kind_of(const cli_args& a) {
+  if (a.output.empty()) return output_kind::none;
+  if (a.output == "-") return output_kind::jsonl_stdout;
+  return is_jsonl_name(a.output) ? output_kind::jsonl_file : output_kind::folder;
+}
+
+// The opened inputs of a run.
+struct opened_input {
+  input_plan plan;
+  std::unique_ptr<document_source> source;
+  const jsonl_source* js = nullptr;
+  const folder_source* fsrc = nullptr;
+  std::string label;  // the shard's name in scale-out files: INPUT or the --files-from list
+};
+
+// Plans the inputs and checks OUTPUT and --report against them (before any work); returns 0 or
+// the exit code.
+int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, opened_input& in,
+                   std::string& group_by) {
+  messages& m = messages::get();
   const bool jsonl_out = out_kind == output_kind::jsonl_file || out_kind == output_kind::jsonl_stdout;
   if (a.json && out_kind == output_kind::jsonl_stdout) {
     m.error("--json prints on stdout, which carries the cleaned stream (-o -): write it to a file instead");
@@ -140,11 +157,11 @@ int run_command(cli_args& a) {
     m.error("standard input cannot be both INPUT and --files-from");
     return 2;
   }
-
-  input_plan plan;
+  input_plan& plan = in.plan;
   if (!plan_inputs(a, plan)) return 2;
+  in.label = a.input.empty() ? a.files_from : a.input;
   // Groups: folders for text files, a field (or nothing) for JSONL records.
-  std::string group_by = a.group_by;
+  group_by = a.group_by;
   if (group_by.empty()) group_by = plan.jsonl ? (a.group_field.empty() ? "none" : "field") : "folder";
   if (group_by == "field" && (!plan.jsonl || a.group_field.empty())) {
     m.error(plan.jsonl ? "--group-by field needs --group-field NAME"
@@ -168,6 +185,10 @@ int run_command(cli_args& a) {
       m.error(fmt::format("{}: the output folder must not contain INPUT", a.output));
       return 2;
     }
+    if (!a.root.empty() && (path_is_within(output, a.root) || path_is_within(a.root, output))) {
+      m.error(fmt::format("{}: the output folder must not be --root, inside it or around it", a.output));
+      return 2;
+    }
     for (const input_file& f : plan.files) {
       if (f.relative.empty() || f.relative.starts_with("../") || f.relative == ".." ||
           f.relative.find("/../") != std::string::npos) {
@@ -183,7 +204,7 @@ int run_command(cli_args& a) {
       m.error(fmt::format("{}: exists and is not a folder", a.output));
       return 2;
     }
-    if (fs::is_directory(output, ec) && !fs::is_empty(output, ec) && !a.force) {
+    if (!shared_output && fs::is_directory(output, ec) && !fs::is_empty(output, ec) && !a.force) {
       m.error(fmt::format("{}: output folder is not empty (use --force to write into it)", a.output));
       return 2;
     }
@@ -201,30 +222,31 @@ int run_command(cli_args& a) {
       return 2;
     }
   }
-  if (!a.report.empty()) {
-    bool clash = plan.folder && path_is_within(a.report, input);
-    for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && same_file(s.path, a.report));
+  for (const std::string* extra : {&a.report, &a.fingerprints}) {
+    if (extra->empty()) continue;
+    bool clash = plan.folder && path_is_within(*extra, input);
+    for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && same_file(s.path, *extra));
+    for (const input_file& f : plan.files) clash = clash || same_file(f.path, *extra);
     if (clash) {
-      m.error(fmt::format("{}: the report must not be written over or inside INPUT", a.report));
+      m.error(fmt::format("{}: must not be written over or inside INPUT", *extra));
       return 2;
     }
   }
+  return 0;
+}
 
-  const auto start = std::chrono::steady_clock::now();
-  const bool show_progress = a.progress == "always" || (a.progress == "auto" && !a.quiet && ::isatty(2) != 0);
-  progress_line progress(show_progress);
-
-  std::unique_ptr<document_source> source;
-  const jsonl_source* js = nullptr;
-  const folder_source* fsrc = nullptr;
-  if (plan.jsonl) {
+// Opens the planned inputs as a document source (prints the problems of JSONL inputs).
+int open_source(const cli_args& a, const clean_options& o, const std::string& group_by, progress_line& progress,
+                opened_input& in) {
+  messages& m = messages::get();
+  if (in.plan.jsonl) {
     jsonl_options jo;
     jo.text_field = a.text_field;
     jo.id_field = a.id_field;
     if (group_by == "field") jo.group_field = a.group_field;
     jo.stop_at_first_error = a.strict;
-    auto src = std::make_unique<jsonl_source>(std::move(plan.streams), jo, progress.callback());
-    js = src.get();
+    auto src = std::make_unique<jsonl_source>(std::move(in.plan.streams), jo, progress.callback());
+    in.js = src.get();
     std::size_t unopened = 0;
     bool fatal = false;
     for (const jsonl_issue& is : src->issues()) {
@@ -250,40 +272,43 @@ int run_command(cli_args& a) {
       progress.finish();
       return 2;  // nothing could be read
     }
-    source = std::move(src);
+    in.source = std::move(src);
   } else {
-    const group_policy gp = group_by == "none" ? group_policy::none
-                            : plan.folder      ? group_policy::folder
-                                               : group_policy::parent;
-    auto src = std::make_unique<folder_source>(std::move(plan.files), gp, o.max_document_bytes);
-    fsrc = src.get();
-    source = std::move(src);
+    const group_policy gp = group_by == "none"                    ? group_policy::none
+                            : in.plan.folder || !a.root.empty() ? group_policy::folder
+                                                                  : group_policy::parent;
+    auto src = std::make_unique<folder_source>(std::move(in.plan.files), gp, o.max_document_bytes);
+    in.fsrc = src.get();
+    in.source = std::move(src);
   }
+  return 0;
+}
 
-  const deduper d(o);
-  analysis result = d.run(*source, progress.callback());
-
-  std::vector<jsonl_replacement> replaced;
+// Writes the kept documents of `result` (indices of `in.source`) to OUTPUT; returns 0 or 2.
+int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, analysis& result, unsigned jobs,
+                    progress_line& progress, std::vector<jsonl_replacement>& replaced) {
+  messages& m = messages::get();
+  const fs::path output(a.output);
   if (out_kind == output_kind::folder) {
     if (std::error_code mk; !fs::create_directories(output, mk) && mk) {
       progress.finish();
       m.error(fmt::format("{}: cannot create the output folder: {}", a.output, mk.message()));
       return 2;
     }
-    const std::vector<std::string> names = js != nullptr ? jsonl_file_names(*js) : std::vector<std::string>{};
+    const std::vector<std::string> names = in.js != nullptr ? jsonl_file_names(*in.js) : std::vector<std::string>{};
     const std::error_code werr = apply(
-        *source, result,
+        *in.source, result,
         [&](std::size_t i, std::span<const std::string_view> pieces) {
-          const std::string& rel = js != nullptr ? names[i] : fsrc->file(i).relative;
+          const std::string& rel = in.js != nullptr ? names[i] : in.fsrc->file(i).relative;
           return write_file_atomic(output / fs::path(rel), pieces, compression_for(rel));
         },
-        o.jobs, progress.callback());
+        jobs, progress.callback());
     if (werr) {
       progress.finish();
       m.error(fmt::format("{}: cannot write output: {}", a.output, werr.message()));
       return 2;
     }
-  } else if (jsonl_out) {
+  } else if (out_kind == output_kind::jsonl_file || out_kind == output_kind::jsonl_stdout) {
     jsonl_output_options jo;
     jo.text_field = a.text_field;
     jo.id_field = a.id_field;
@@ -294,23 +319,23 @@ int run_command(cli_args& a) {
       werr = file.error();
       if (!werr) {
         werr = write_jsonl(
-            *source, result, jo,
+            *in.source, result, jo,
             [&](std::string_view bytes) {
               file.write(bytes);
               return file.error();
             },
-            o.jobs, progress.callback(), &replaced);
+            jobs, progress.callback(), &replaced);
       }
       if (!werr) werr = file.commit();
     } else {
       werr = write_jsonl(
-          *source, result, jo,
+          *in.source, result, jo,
           [&](std::string_view bytes) -> std::error_code {
             if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
               return {errno != 0 ? errno : EIO, std::generic_category()};
             return {};
           },
-          o.jobs, progress.callback(), &replaced);
+          jobs, progress.callback(), &replaced);
       if (!werr && std::fflush(stdout) != 0) werr = {errno != 0 ? errno : EIO, std::generic_category()};
     }
     if (werr) {
@@ -319,11 +344,14 @@ int run_command(cli_args& a) {
       return 2;
     }
   }
-  progress.finish();
+  return 0;
+}
 
-  auto where = [&](std::size_t i) {
-    return js != nullptr ? js->where(i) : fsrc->file(i).path.string();
-  };
+// Per-document messages: skipped inputs (exit 1) and safety-rail notes.
+void print_document_messages(const opened_input& in, const analysis& result,
+                             const std::vector<jsonl_replacement>& replaced) {
+  messages& m = messages::get();
+  auto where = [&](std::size_t i) { return in.js != nullptr ? in.js->where(i) : in.fsrc->file(i).path.string(); };
   for (const jsonl_replacement& r : replaced)
     m.warning(fmt::format("{}: {} invalid UTF-8 bytes written as U+FFFD (JSON cannot carry them)", where(r.index),
                           r.count));
@@ -334,28 +362,43 @@ int run_command(cli_args& a) {
       if (r.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", r.error_offset);
       m.input_error(where(i), why);
     } else if (r.strip_limited) {
-      m.info(fmt::format("{}: safety rail: only the surest removals applied", source->name(i)));
+      m.info(fmt::format("{}: safety rail: only the surest removals applied", in.source->name(i)));
     }
   }
+}
 
+int write_text_file(const std::string& path, const std::string& text, const char* what) {
+  if (path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  const std::string_view piece(text);
+  if (const std::error_code err =
+          write_file_atomic(path, std::span<const std::string_view>(&piece, 1), compression_for(path))) {
+    messages::get().error(fmt::format("{}: cannot write the {}: {}", path, what, err.message()));
+    return 2;
+  }
+  return 0;
+}
+
+// The whole report of a run (begin, doc records, clusters, summary).
+std::string full_report(const clean_options& o, const document_source& names, const analysis& result,
+                        const run_totals& totals, double secs) {
+  std::string text = report_begin(o);
+  for (std::size_t i = 0; i < result.docs.size(); ++i) text += report_doc(names, result, i);
+  text += report_clusters(names, result);
+  text += report_summary(result, totals, secs, true);
+  return text;
+}
+
+// The end of clean, scan and a complete merge: report, summary, exit code.
+int finish_run(const cli_args& a, const clean_options& o, const document_source& names, const analysis& result,
+               double secs, bool report_on_stdout) {
   const run_totals totals = compute_totals(result);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string command = a.command;
-  if (!a.report.empty() || !cleaning) {
-    std::string text = report_begin(o, command, a.input.empty() ? a.files_from : a.input);
-    for (std::size_t i = 0; i < result.docs.size(); ++i) text += report_doc(*source, result, i);
-    text += report_clusters(*source, result);
-    text += report_summary(result, totals, secs, true);
-    if (!a.report.empty()) {
-      const std::string_view piece(text);
-      if (const std::error_code rerr = write_file_atomic(a.report, std::span<const std::string_view>(&piece, 1),
-                                                         compression_for(a.report))) {
-        m.error(fmt::format("{}: cannot write the report: {}", a.report, rerr.message()));
-        return 2;
-      }
-    } else {
-      std::fwrite(text.data(), 1, text.size(), stdout);
-    }
+  if (!a.report.empty() || report_on_stdout) {
+    const int rc = write_text_file(a.report.empty() ? "-" : a.report, full_report(o, names, result, totals, secs),
+                                   "report");
+    if (rc != 0) return rc;
   }
   if (a.json) {
     const std::string s = report_summary(result, totals, secs, false);
@@ -364,7 +407,215 @@ int run_command(cli_args& a) {
     print_summary(result, totals, secs);
   }
   if (totals.read == 0 && totals.skipped > 0) return 2;
+  return messages::get().errored() ? 1 : 0;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool show_progress(const cli_args& a) {
+  return a.progress == "always" || (a.progress == "auto" && !a.quiet && ::isatty(2) != 0);
+}
+
+// `scan --fingerprints F`: pass 1 of one shard; with --state: a content round of one shard.
+int run_scan_shard(cli_args& a) {
+  messages& m = messages::get();
+  opened_input in;
+  std::string group_by;
+  if (const int rc = plan_and_check(a, output_kind::none, false, in, group_by); rc != 0) return rc;
+  progress_line progress(show_progress(a));
+  if (const int rc = open_source(a, a.options, group_by, progress, in); rc != 0) return rc;
+  std::error_code werr;
+  try {
+    werr = a.state.empty()
+               ? scan_shard(*in.source, a.options, in.label, a.fingerprints, progress.callback())
+               : scan_shard_content(*in.source, in.label, a.state, a.fingerprints, a.options.jobs, progress.callback());
+  } catch (const format_error& e) {
+    progress.finish();
+    m.error(e.what());
+    return 2;
+  }
+  progress.finish();
+  if (werr) {
+    m.error(fmt::format("{}: cannot write the fingerprints: {}", a.fingerprints, werr.message()));
+    return 2;
+  }
+  m.info(fmt::format("{}: fingerprints of {} documents written", a.fingerprints, in.source->size()));
   return m.errored() ? 1 : 0;
+}
+
+std::string status_json(const merge_status& s) {
+  std::string j = fmt::format("{{\"round\":{},\"complete\":{},\"documents\":{},\"shards\":[", s.round,
+                              s.complete ? "true" : "false", s.documents);
+  for (std::size_t k = 0; k < s.shards.size(); ++k) {
+    if (k != 0) j += ",";
+    j += fmt::format("{{\"index\":{},\"label\":", k);
+    append_json_path(j, s.shards[k].label);
+    j += fmt::format(",\"documents\":{},\"pending\":{}}}", s.shards[k].documents, s.shards[k].pending);
+  }
+  j += "],\"notes\":[";
+  for (std::size_t k = 0; k < s.notes.size(); ++k) {
+    if (k != 0) j += ",";
+    append_json_string(j, s.notes[k]);
+  }
+  j += "]}\n";
+  return j;
+}
+
+// `apply --state S SHARD -o OUT`: writes the shard's kept documents as the state decided, and
+// the shard's report records.
+int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::string& group_by,
+                progress_line& progress, std::chrono::steady_clock::time_point start) {
+  messages& m = messages::get();
+  try {
+    const clean_options so = state_options(a.state);
+    if (const int rc = open_source(a, so, group_by, progress, in); rc != 0) return rc;
+    const shard_identity id = identify_shard(*in.source, in.label);
+    run_decisions d = run_decisions::load(a.state, &id.key);
+    if (!d.status.complete) {
+      m.error(fmt::format("{}: round {} is not complete: merge the content fingerprints first", a.state,
+                          d.status.round));
+      return 2;
+    }
+    const merge_shard* shard = nullptr;
+    for (const merge_shard& s : d.status.shards)
+      if (s.key == id.key) shard = &s;
+    if (shard == nullptr || shard->documents != in.source->size()) {
+      m.error(fmt::format("{}: does not hold this shard", a.state));
+      return 2;
+    }
+    const std::size_t first = shard->first;
+    analysis local;
+    local.docs.assign(d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first),
+                      d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first + shard->documents));
+    std::vector<jsonl_replacement> replaced;
+    if (const int rc = write_documents(a, out_kind, in, local, a.options.jobs, progress, replaced); rc != 0)
+      return rc;
+    progress.finish();
+    std::copy(local.docs.begin(), local.docs.end(), d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first));
+    print_document_messages(in, local, replaced);
+    if (!a.report.empty()) {
+      std::string text;
+      for (std::size_t k = 0; k < local.docs.size(); ++k) text += report_doc(d, d.decisions, first + k);
+      if (const int rc = write_text_file(a.report, text, "report"); rc != 0) return rc;
+    }
+    const run_totals totals = compute_totals(local);
+    const double secs = seconds_since(start);
+    if (a.json) {
+      const std::string s = report_summary(local, totals, secs, false);
+      std::fwrite(s.data(), 1, s.size(), stdout);
+    } else {
+      print_summary(local, totals, secs);
+    }
+    return m.errored() ? 1 : 0;
+  } catch (const format_error& e) {
+    progress.finish();
+    m.error(e.what());
+    return 2;
+  }
+}
+
+}  // namespace
+
+int run_merge(cli_args& a) {
+  messages& m = messages::get();
+  m.set_verbosity(a.quiet ? verbosity::quiet : a.verbose > 0 ? verbosity::verbose : verbosity::normal);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<fs::path> inputs(a.inputs.begin(), a.inputs.end());
+  const fs::path state(a.state);
+  try {
+    fs::path final_state = state;
+    if (!inputs.empty()) {
+      if (a.output.empty()) {
+        m.error("merge: give the state to write with -o STATE.dsm");
+        return 2;
+      }
+      const merge_status st = merge_shards(inputs, a.state.empty() ? nullptr : &state, a.output, a.options.jobs);
+      for (const std::string& n : st.notes) m.warning(n);
+      final_state = a.output;
+      if (!st.complete) {
+        std::uint64_t pending = 0;
+        std::size_t shards = 0;
+        for (const merge_shard& s : st.shards) {
+          pending += s.pending;
+          shards += s.pending != 0 ? 1 : 0;
+        }
+        if (a.json) {
+          const std::string j = status_json(st);
+          std::fwrite(j.data(), 1, j.size(), stdout);
+        }
+        m.note(fmt::format("dupstrip merge: round {}: {} documents in {} shards; {} documents of {} shards need a "
+                           "content round: run `dupstrip scan SHARD --state {} --fingerprints C.dsfp` for each, then "
+                           "`dupstrip merge --state {} C...dsfp -o NEXT.dsm`",
+                           st.round, st.documents, st.shards.size(), pending, shards, a.output, a.output));
+        if (!a.report.empty()) m.note("dupstrip merge: the report is written when the run is complete");
+        return 0;
+      }
+      if (a.json) {
+        const std::string j = status_json(st);
+        std::fwrite(j.data(), 1, j.size(), stdout);
+      }
+    } else if (a.state.empty()) {
+      m.error("merge: give fingerprint files, or --state STATE.dsm of a complete run");
+      return 2;
+    }
+    run_decisions d = run_decisions::load(final_state);
+    if (!d.status.complete) {
+      m.error(fmt::format("{}: round {} is not complete: give the content fingerprint files of this round",
+                          final_state.string(), d.status.round));
+      return 2;
+    }
+    if (inputs.empty() && a.json) {
+      const std::string j = status_json(d.status);
+      std::fwrite(j.data(), 1, j.size(), stdout);
+    }
+    m.note(fmt::format("dupstrip merge: complete after {} content rounds: run `dupstrip apply --state {} SHARD -o OUT` "
+                       "for each shard",
+                       d.status.round, final_state.string()));
+    cli_args quiet_json = a;
+    quiet_json.json = false;  // the status object is the JSON of merge
+    return finish_run(quiet_json, d.options, d, d.decisions, seconds_since(start), false);
+  } catch (const format_error& e) {
+    m.error(e.what());
+    return 2;
+  } catch (const std::system_error& e) {
+    m.error(e.what());
+    return 2;
+  }
+}
+
+int run_command(cli_args& a) {
+  messages& m = messages::get();
+  const bool applying = a.command == "apply";
+  if (!applying && !resolve_options(a)) return 2;
+  if (applying) m.set_verbosity(a.quiet ? verbosity::quiet : a.verbose > 0 ? verbosity::verbose : verbosity::normal);
+  if (a.command == "scan" && !a.state.empty() && a.fingerprints.empty()) {
+    m.error("scan --state needs --fingerprints FILE (the content fingerprints to write)");
+    return 2;
+  }
+  if (a.command == "scan" && !a.fingerprints.empty()) return run_scan_shard(a);
+
+  const bool cleaning = a.command == "clean" || applying;
+  const output_kind out_kind = cleaning ? output_kind_of(a) : output_kind::none;
+  opened_input in;
+  std::string group_by;
+  if (const int rc = plan_and_check(a, out_kind, applying, in, group_by); rc != 0) return rc;
+
+  const auto start = std::chrono::steady_clock::now();
+  progress_line progress(show_progress(a));
+
+  if (applying) return apply_shard(a, out_kind, in, group_by, progress, start);
+
+  clean_options& o = a.options;
+  if (const int rc = open_source(a, o, group_by, progress, in); rc != 0) return rc;
+  const deduper dd(o);
+  analysis result = dd.run(*in.source, progress.callback());
+  std::vector<jsonl_replacement> replaced;
+  if (const int rc = write_documents(a, out_kind, in, result, o.jobs, progress, replaced); rc != 0) return rc;
+  progress.finish();
+  print_document_messages(in, result, replaced);
+  return finish_run(a, o, *in.source, result, seconds_since(start), !cleaning);
 }
 
 }  // namespace dupstrip::cli

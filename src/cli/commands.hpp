@@ -5,7 +5,9 @@
 
 namespace dupstrip::cli {
 
-/// Runs `clean` or `scan`; returns the exit code (0, 1 or 2).
+/// Runs `clean`, `scan` or `apply`; returns the exit code (0, 1 or 2).
 int run_command(cli_args& args);
+/// Runs `merge`; returns the exit code.
+int run_merge(cli_args& args);
 
 }  // namespace dupstrip::cli

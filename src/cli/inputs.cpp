@@ -57,18 +57,31 @@ bool plan_inputs(const cli_args& a, input_plan& plan) {
                             : "give INPUT or --files-from, not both");
     return false;
   }
+  if (!a.root.empty() && a.files_from.empty()) {
+    m.error("--root goes with --files-from (the listed paths are relative to it)");
+    return false;
+  }
   if (!a.files_from.empty()) {
     std::vector<std::string> paths;
     if (!read_list(a.files_from, paths)) return false;
+    const fs::path root(a.root);
     if (all_jsonl(paths)) {
       plan.jsonl = true;
-      for (const std::string& p : paths) plan.streams.push_back({p, fs::path(p)});
+      for (const std::string& p : paths) {
+        const fs::path full = root.empty() ? fs::path(p) : root / p;
+        plan.streams.push_back({full.string(), full});
+      }
       return true;
     }
     for (const std::string& p : paths) {
-      // The name under OUTPUT: the path as given, made relative ("/a/b" -> "a/b").
+      // The name under OUTPUT: the path as given, made relative ("/a/b" -> "a/b"); with --root,
+      // the path below the root, as a walk of the root would name it.
       std::string rel = fs::path(p).lexically_normal().relative_path().generic_string();
-      plan.files.push_back({rel, fs::path(p)});
+      if (!root.empty() && (rel.empty() || rel == ".." || rel.starts_with("../"))) {
+        m.error(fmt::format("{}: a path listed with --root must lie below the root", p));
+        return false;
+      }
+      plan.files.push_back({rel, root.empty() ? fs::path(p) : root / rel});
     }
     return true;
   }

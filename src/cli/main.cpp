@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return dupstrip::cli::run_command(args);
+    return args.command == "merge" ? dupstrip::cli::run_merge(args) : dupstrip::cli::run_command(args);
   } catch (const std::exception& e) {
     dupstrip::cli::messages::get().error(e.what());
     return 2;

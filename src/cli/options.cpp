@@ -6,8 +6,7 @@ namespace dupstrip::cli {
 
 namespace {
 
-void add_common(CLI::App& sub, cli_args& a) {
-  auto& o = a.options;
+void add_input(CLI::App& sub, cli_args& a) {
   sub.add_option("INPUT", a.input,
                  "Folder of documents (walked recursively), a JSONL file (.jsonl, .gz, .zst) or - for JSONL on stdin")
       ->group("Input");
@@ -23,8 +22,16 @@ void add_common(CLI::App& sub, cli_args& a) {
   sub.add_option("--group-field", a.group_field,
                  "JSONL: boilerplate group field; a URL value groups by its host (implies --group-by field)")
       ->group("Input");
+  sub.add_option("--root", a.root,
+                 "With --files-from: the listed paths are relative to this folder, and names and groups are "
+                 "those of `clean ROOT` (for shards of a folder)")
+      ->group("Input");
   sub.add_flag("--strict", a.strict, "Stop at the first malformed JSONL line or unreadable input (exit 2)")
       ->group("Input");
+}
+
+void add_algorithm(CLI::App& sub, cli_args& a) {
+  auto& o = a.options;
   sub.add_option("--utf8", a.utf8, "Invalid UTF-8: replace (count U+FFFD), strict (skip the file), bytes")
       ->check(CLI::IsMember({"replace", "strict", "bytes"}))->group("Input");
   sub.add_option("--max-size", o.max_document_bytes, "Skip documents larger than this many bytes")
@@ -57,8 +64,11 @@ void add_common(CLI::App& sub, cli_args& a) {
                  "Above this share of a document's text, keep only the surest removals and warn")
       ->check(CLI::Range(0.01, 1.0))->group("Boilerplate");
 
+}
+
+void add_output(CLI::App& sub, cli_args& a) {
   sub.add_option("--report", a.report, "Write the JSON Lines report of every decision to this file")->group("Output");
-  sub.add_option("-j,--jobs", o.jobs, "Worker threads (0 = all cores); output never depends on it")->group("Output");
+  sub.add_option("-j,--jobs", a.options.jobs, "Worker threads (0 = all cores); output never depends on it")->group("Output");
   sub.add_flag("-q,--quiet", a.quiet, "Print errors only")->group("Output");
   sub.add_flag("-v,--verbose", a.verbose, "Print more (per-file notes)")->group("Output");
   sub.add_option("--progress", a.progress, "Progress line on stderr: auto (terminal only), always, never")
@@ -77,11 +87,14 @@ void define(CLI::App& app, cli_args& a) {
       "  zstdcat crawl.jsonl.zst | dupstrip clean - -o - --group-field url | zstd > clean.jsonl.zst\n"
       "  dupstrip clean shards/ -o clean.jsonl.zst   # a folder of .jsonl(.gz|.zst) shards\n"
       "  dupstrip scan crawl/ --report report.jsonl     # decide, write no documents\n"
+      "  dupstrip scan part-3.jsonl --fingerprints p3.dsfp   # scale-out; see doc/scaleout.md\n"
       "\n"
       "Exit codes: 0 all inputs processed; 1 finished, some inputs skipped (see stderr);\n"
       "            2 usage error or nothing could be processed.");
   CLI::App* clean = app.add_subcommand("clean", "Strip repeated blocks and boilerplate, drop near-duplicates, write OUTPUT");
-  add_common(*clean, a);
+  add_input(*clean, a);
+  add_algorithm(*clean, a);
+  add_output(*clean, a);
   clean->add_option("-o,--output", a.output,
                     "Output: a folder (mirrors INPUT; not inside INPUT), a .jsonl/.ndjson file (.gz, .zst "
                     "compressed), or - for JSONL on stdout")
@@ -91,9 +104,49 @@ void define(CLI::App& app, cli_args& a) {
       ->group("Output");
   clean->add_flag("--force", a.force, "Write into an existing, non-empty output folder")->group("Output");
   clean->callback([&a] { a.command = "clean"; });
-  CLI::App* scan = app.add_subcommand("scan", "Do the analysis of clean and write only the report");
-  add_common(*scan, a);
+  CLI::App* scan = app.add_subcommand(
+      "scan", "Do the analysis of clean and write only the report; or, with --fingerprints, pass 1 of one shard");
+  add_input(*scan, a);
+  add_algorithm(*scan, a);
+  add_output(*scan, a);
+  scan->add_option("--fingerprints", a.fingerprints,
+                   "Scale-out: write this shard's fingerprints to FILE (.dsfp) for `dupstrip merge`")
+      ->group("Scale-out");
+  scan->add_option("--state", a.state,
+                   "Scale-out: a content round: fingerprint the shard's documents that this merge state lists")
+      ->group("Scale-out");
   scan->callback([&a] { a.command = "scan"; });
+
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Scale-out: merge shard fingerprints into a state (near-duplicate clusters, boilerplate, decisions)");
+  merge->add_option("FINGERPRINTS", a.inputs,
+                    "Fingerprint files: of `scan --fingerprints` (round 0, in corpus order), or of the content "
+                    "round of --state (any order)")
+      ->group("Input");
+  merge->add_option("--state", a.state, "The state of the previous merge (for a content round, or to report)")
+      ->group("Input");
+  merge->add_option("-o,--output", a.output, "The state to write (.dsm)")->group("Output");
+  merge->add_option("--report", a.report, "When the run is complete: write the JSON Lines report of clean")
+      ->group("Output");
+  merge->add_option("-j,--jobs", a.options.jobs, "Worker threads (0 = all cores); results never depend on it")
+      ->group("Output");
+  merge->add_flag("-q,--quiet", a.quiet, "Print errors only")->group("Output");
+  merge->add_flag("-v,--verbose", a.verbose, "Print more")->group("Output");
+  merge->add_flag("--json", a.json, "Print the merge status as one JSON object on stdout")->group("Output");
+  merge->callback([&a] { a.command = "merge"; });
+
+  CLI::App* apply_cmd = app.add_subcommand(
+      "apply", "Scale-out: write one shard's cleaned documents as a complete merge state decided");
+  add_input(*apply_cmd, a);
+  add_output(*apply_cmd, a);
+  apply_cmd->add_option("--state", a.state, "The complete merge state (.dsm)")->required()->group("Scale-out");
+  apply_cmd->add_option("-o,--output", a.output,
+                        "Output: a folder (shards may share one), a .jsonl/.ndjson file, or - for JSONL on stdout")
+      ->required()->group("Output");
+  apply_cmd->add_flag("--annotate", a.annotate,
+                      "JSONL output: keep every record unchanged and add a \"dupstrip\" object with the decisions")
+      ->group("Output");
+  apply_cmd->callback([&a] { a.command = "apply"; });
 }
 
 }  // namespace dupstrip::cli

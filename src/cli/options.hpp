@@ -7,11 +7,16 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 namespace dupstrip::cli {
 
 struct cli_args {
-  std::string command;  // "clean" or "scan"
+  std::string command;  // "clean", "scan", "merge" or "apply"
+  std::vector<std::string> inputs;  // merge: fingerprint files
+  std::string fingerprints;         // scan: write the shard's fingerprints here
+  std::string state;                // scan (content round), merge, apply: the merge state
+  std::string root;                 // --files-from paths are relative to this folder
   std::string input;
   std::string output;
   std::string report;

@@ -110,14 +110,11 @@ void append_json_path(std::string& out, std::string_view s) {
   }
 }
 
-std::string report_begin(const clean_options& o, std::string_view command, std::string_view input) {
+std::string report_begin(const clean_options& o) {
   std::string s = "{\"type\":\"begin\",\"data\":{\"tool\":\"dupstrip\",\"version\":";
   append_json_string(s, DUPSTRIP_VERSION_STRING);
-  s += fmt::format(",\"schema_version\":{},\"signature_format_version\":{},\"command\":",
-                   report_schema_version, signature_format_version);
-  append_json_string(s, command);
-  s += ",\"input\":";
-  append_json_path(s, input);
+  s += fmt::format(",\"schema_version\":{},\"signature_format_version\":{}", report_schema_version,
+                   signature_format_version);
   s += fmt::format(
       ",\"options\":{{\"threshold\":{},\"shingle_size\":{},\"num_perm\":{},\"bands\":{},\"rows\":{},"
       "\"min_shingle_size\":{},\"seed\":{},\"minhash\":\"{}\",\"keep\":\"{}\",\"min_boilerplate_pages\":{},\"boilerplate_fraction\":{},"

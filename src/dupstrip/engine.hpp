@@ -1,0 +1,182 @@
+// Internal: the cleaning run as separable steps with plain data between them.
+//
+//   scan_document()    per document (map)     -> scan_record     (pass 1 fingerprints)
+//   run_state::begin()                (reduce) pre-clusters, boilerplate set, removals
+//   content_document() per pending document   -> content_record  (content fingerprints)
+//   run_state::step()                 (reduce) near-duplicate clusters; the refine check may
+//                                              list documents for another content round
+//   run_state::finish()                        -> analysis
+//
+// deduper::run() calls these in one process; the scale-out commands (scan / merge / apply) call
+// the same functions on different machines and carry the records in files (scaleout.cpp). Since
+// both paths run the same code on the same values, their results are identical by construction.
+#pragma once
+
+#include "dupstrip/pipeline.hpp"
+#include "dupstrip/scan.hpp"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace dupstrip::detail {
+
+inline constexpr std::uint32_t no_sig = 0xFFFFFFFFu;
+
+/// One line of a document, as the merge sees it.
+struct line_fp {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+  std::uint32_t next = 0;
+  std::uint32_t tokens = 0;
+  std::uint64_t key = 0;
+  std::uint64_t masked_key = 0;
+  std::uint32_t sig = no_sig;  // index of its block signature, or no_sig
+  std::uint32_t pages = 0;     // boilerplate evidence (0: not boilerplate)
+  std::uint32_t gpages = 0;    // pages of the group when the evidence was counted
+  bool blank = false;
+  bool repeat = false;
+  bool removed = false;
+};
+
+/// The hash functions and derived parameters of a run (built once from the options).
+struct engine_config {
+  explicit engine_config(const clean_options& o);
+  clean_options opt;
+  minhasher doc_mh;
+  minhasher block_mh;
+  repeat_options rep;
+};
+
+/// Pass 1 of one document.
+struct scan_record {
+  doc_result res;  // status, error, error_offset, bytes, lines, utf8_replacements
+  std::uint64_t raw_hash = 0;
+  bool active = false;               // sig holds a signature (the document has tokens)
+  std::vector<std::uint32_t> sig;    // raw signature (K slots), when active
+  std::vector<line_fp> lines;
+  std::vector<std::uint32_t> block_sigs;  // 32 slots per line with sig != no_sig
+};
+
+/// Reads nothing: fingerprints `data` (or records why the document is skipped).
+scan_record scan_document(result<std::string> data, const engine_config& cfg, scan_scratch& s);
+
+/// What the content step of one document needs from the merge.
+struct content_input {
+  std::uint64_t raw_hash = 0;              // the bytes must be those of pass 1
+  std::vector<std::uint8_t> removed;       // per line: removed so far
+  std::vector<std::uint32_t> top_lines;    // lines whose text the summary shows
+};
+
+/// The content step of one document.
+struct content_record {
+  std::error_code error;                   // set: the document is skipped from now on
+  bool found_runs = false;                 // the repeat detection found runs (removals are redone)
+  std::vector<std::uint32_t> new_repeats;  // lines that become removed as repeats
+  std::uint64_t content_bytes = 0;
+  std::uint64_t content_hash = 0;
+  std::uint64_t content_tokens = 0;
+  bool active = false;
+  std::vector<std::uint32_t> sig;          // content signature (K slots), when active
+  std::vector<std::string> top_text;       // parallel to content_input::top_lines
+};
+
+content_record content_document(result<std::string> data, const content_input& in, const engine_config& cfg,
+                                scan_scratch& s);
+
+/// The state of a run between steps. Per-document calls (add_scan, content_input_of,
+/// add_content) touch only that document's slots and may run concurrently on different
+/// documents; begin(), step() and finish() run alone.
+class run_state {
+ public:
+  /// `group_of[i]` indexes `group_names` (sorted, distinct).
+  run_state(const clean_options& options, std::vector<std::uint32_t> group_of,
+            std::vector<std::string> group_names, unsigned jobs);
+
+  [[nodiscard]] const engine_config& config() const noexcept { return cfg_; }
+  [[nodiscard]] std::size_t size() const noexcept { return docs_.size(); }
+
+  void add_scan(std::size_t i, scan_record&& rec);
+  /// Merge 1: pre-clusters, near-identical lines, boilerplate set, removals. Every document
+  /// that was read is then pending for the content step.
+  void begin();
+  /// Documents waiting for content_document(), in index order (empty: the run is complete).
+  [[nodiscard]] const std::vector<std::uint32_t>& pending() const noexcept { return pending_; }
+  [[nodiscard]] content_input content_input_of(std::size_t i) const;
+  void add_content(std::size_t i, content_record&& rec);
+  /// Merge 2: clusters the content signatures and keeps one copy per cluster; then checks that
+  /// a second run would change nothing, and lists the documents it changed as pending.
+  void step();
+  /// The decisions (the state is spent).
+  analysis finish();
+
+  /// Completed content rounds (1 after the first step).
+  [[nodiscard]] std::uint32_t round() const noexcept { return round_; }
+
+  // ---- everything below is state, exposed for the scale-out files (scaleout.cpp)
+  struct group_info {
+    std::string name;
+    std::uint32_t clusters = 0;
+    std::uint32_t need = 2;
+    std::unordered_map<std::uint64_t, std::uint64_t> rep;  // near-identical key -> representative
+    [[nodiscard]] std::uint64_t canonical(std::uint64_t k) const {
+      const auto it = rep.find(k);
+      return it == rep.end() ? k : it->second;
+    }
+  };
+  struct top_key {
+    std::uint32_t pages;
+    std::uint32_t group;
+    std::uint64_t key;
+    std::uint32_t doc;
+    std::uint32_t line;
+    std::string text;
+  };
+  struct doc_state {
+    doc_result res;
+    std::uint64_t raw_hash = 0;
+    std::uint64_t content_hash = 0;
+    std::uint64_t content_bytes = 0;
+    bool active = false;
+    std::vector<line_fp> lines;
+    std::vector<std::uint32_t> block_sigs;  // until begin()
+  };
+  std::vector<doc_state>& docs() noexcept { return docs_; }
+  std::vector<std::uint32_t>& sigs() noexcept { return sigs_; }
+  std::vector<std::uint32_t>& group_of() noexcept { return group_of_; }
+  std::vector<group_info>& groups() noexcept { return groups_; }
+  std::vector<top_key>& top() noexcept { return top_; }
+  std::vector<std::uint32_t>& pending_mut() noexcept { return pending_; }
+  std::uint64_t& boilerplate_lines() noexcept { return boilerplate_lines_; }
+  std::uint32_t& round_mut() noexcept { return round_; }
+  std::uint32_t& refines_mut() noexcept { return refines_; }
+
+ private:
+  engine_config cfg_;
+  unsigned jobs_;
+  std::vector<doc_state> docs_;
+  std::vector<std::uint32_t> sigs_;  // n x K: raw signatures until begin(), then content signatures
+  std::vector<std::uint32_t> group_of_;
+  std::vector<group_info> groups_;
+  std::vector<top_key> top_;
+  std::vector<std::uint32_t> pending_;
+  std::uint64_t boilerplate_lines_ = 0;
+  std::uint32_t round_ = 0;
+  std::uint32_t refines_ = 0;
+
+  void decide_duplicates();
+  std::vector<std::uint32_t> refine();
+};
+
+/// The content step's input for document i of a state.
+content_input make_content_input(const run_state::doc_state& d, std::size_t i,
+                                 const std::vector<run_state::top_key>& top);
+
+/// Decides which lines go, applying the safety rail; fills res.removals.
+void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_result& res,
+                     std::uint32_t sure_pages, std::uint32_t group_pages);
+/// From the removed flags of non-blank lines: decides the blank lines, builds res.removals.
+void finish_removals(std::vector<line_fp>& lines, doc_result& res);
+
+}  // namespace dupstrip::detail
