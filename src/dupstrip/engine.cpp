@@ -327,7 +327,35 @@ void run_state::add_scan(std::size_t i, scan_record&& rec) {
   if (rec.active) std::copy_n(rec.sig.begin(), K, sigs_.begin() + static_cast<std::ptrdiff_t>(i * K));
 }
 
+void run_state::compact_block_sigs(std::size_t lo, std::size_t hi) {
+  if (lo != compacted_) return;  // out of order: keep everything (still correct)
+  compacted_ = hi;
+  if (seen_keys_.size() != groups_.size()) seen_keys_.resize(groups_.size());
+  std::vector<std::uint32_t> kept;
+  for (std::size_t i = lo; i < hi; ++i) {
+    doc_state& d = docs_[i];
+    if (d.block_sigs.empty()) continue;
+    flat_set64& seen = seen_keys_[group_of_[i]];
+    kept.clear();
+    for (line_fp& l : d.lines) {
+      if (l.sig == no_sig) continue;
+      if (d.res.status == doc_status::skipped || !seen.insert(l.key)) {
+        l.sig = no_sig;
+        continue;
+      }
+      const std::size_t at = kept.size();
+      kept.insert(kept.end(), d.block_sigs.begin() + static_cast<std::ptrdiff_t>(std::size_t{l.sig} * block_perm),
+                  d.block_sigs.begin() + static_cast<std::ptrdiff_t>((std::size_t{l.sig} + 1) * block_perm));
+      l.sig = static_cast<std::uint32_t>(at / block_perm);
+    }
+    d.block_sigs.assign(kept.begin(), kept.end());
+    d.block_sigs.shrink_to_fit();
+  }
+}
+
 void run_state::begin() {
+  seen_keys_.clear();
+  seen_keys_.shrink_to_fit();
   const clean_options& opt = cfg_.opt;
   const std::size_t n = docs_.size();
   const std::uint32_t K = opt.num_perm;

@@ -98,6 +98,10 @@ class run_state {
   [[nodiscard]] std::size_t size() const noexcept { return docs_.size(); }
 
   void add_scan(std::size_t i, scan_record&& rec);
+  /// Drops the block signatures of documents [lo, hi) whose line key was already seen in the
+  /// group (only a key's first occurrence, in document order, is ever compared). Call it on
+  /// consecutive ranges, in order, after their add_scan() calls; it only saves memory.
+  void compact_block_sigs(std::size_t lo, std::size_t hi);
   /// Merge 1: pre-clusters, near-identical lines, boilerplate set, removals. Every document
   /// that was read is then pending for the content step.
   void begin();
@@ -164,6 +168,8 @@ class run_state {
   std::uint64_t boilerplate_lines_ = 0;
   std::uint32_t round_ = 0;
   std::uint32_t refines_ = 0;
+  std::vector<flat_set64> seen_keys_;  // per group: keys whose block signature is kept
+  std::size_t compacted_ = 0;          // documents [0, compacted_) are compacted
 
   void decide_duplicates();
   std::vector<std::uint32_t> refine();

@@ -6,6 +6,7 @@
 #include "dupstrip/engine.hpp"
 #include "dupstrip/parallel.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -76,12 +77,18 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     if (progress) progress({phase, d, total, bd});
   };
 
-  detail::parallel_for(n, jobs, 8, [&](unsigned w, std::size_t i) {
-    detail::scan_record rec = detail::scan_document(source.read(i), cfg, scratch[w]);
-    const std::uint64_t b = rec.res.bytes;
-    state.add_scan(i, std::move(rec));
-    tick("scan", n, b);
-  });
+  // In chunks, so that the block signatures of lines seen before are dropped as we go.
+  constexpr std::size_t chunk = 4096;
+  for (std::size_t lo = 0; lo < n; lo += chunk) {
+    const std::size_t hi = std::min(n, lo + chunk);
+    detail::parallel_for(hi - lo, jobs, 8, [&](unsigned w, std::size_t k) {
+      detail::scan_record rec = detail::scan_document(source.read(lo + k), cfg, scratch[w]);
+      const std::uint64_t b = rec.res.bytes;
+      state.add_scan(lo + k, std::move(rec));
+      tick("scan", n, b);
+    });
+    state.compact_block_sigs(lo, hi);
+  }
   end_phase(0);
   state.begin();
   end_phase(1);

@@ -1048,6 +1048,7 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
           const std::uint32_t n = r.u32();
           if (lo != seen || lo + n > shards[u].documents) throw short_payload{};
           for (std::uint32_t k = 0; k < n; ++k) st->add_scan(used[u].first + lo + k, get_scan(r, K));
+          st->compact_block_sigs(used[u].first + lo, used[u].first + lo + n);
           seen += n;
         });
       }
