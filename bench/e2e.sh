@@ -4,7 +4,9 @@
 # wall time, MB/s, documents/s and peak RSS (/usr/bin/time -v), plus the ratio to `cat`-ing
 # the same files (reading them from the page cache: the floor any cleaner pays).
 #   bench/e2e.sh [BUILD_DIR]          sizes from E2E_SIZES (sites x articles per site),
-#                                     default "10x500 50x500 100x1000"; E2E_JOBS default "1 2"
+#                                     default "10x500 50x500 100x1000"; E2E_JOBS default "1 2";
+#                                     E2E_GEN_FLAGS="--long" for ~4 KB articles (default ~2 KB);
+#                                     E2E_DIR=/dev/shm/... keeps corpus and output on a tmpfs
 # Then a peer comparison on one corpus (E2E_PEER_SIZE, default 20x1000: ~20,000 articles), one
 # thread each: `dupstrip scan --jobs 1` (the whole analysis), dupstrip_peer_equivalent (only
 # 5-token shingles + MinHash 128 + LSH at 0.8, per MinHash scheme) and the Go MinHash LSH of
@@ -24,8 +26,10 @@ mkdir -p "$work"
 printf '%-10s %8s %9s %5s %9s %9s %10s %10s %9s\n' corpus files MB jobs seconds MB/s docs/s peakRSS_MB cat_ratio
 for size in $sizes; do
   sites=${size%x*}; per=${size#*x}
-  corpus=$work/corpus-$size
-  if [[ ! -d $corpus ]]; then "$gen" "$corpus" --sites "$sites" --articles-per-site "$per" >/dev/null; fi
+  gen_flags=${E2E_GEN_FLAGS:-}
+  corpus=$work/corpus-$size${gen_flags// /}
+  # shellcheck disable=SC2086
+  if [[ ! -d $corpus ]]; then "$gen" "$corpus" --sites "$sites" --articles-per-site "$per" $gen_flags >/dev/null; fi
   files=$(find "$corpus" -type f | wc -l)
   bytes=$(du -sb "$corpus" | cut -f1)
   # Warm the page cache and time the floor: reading every file once.

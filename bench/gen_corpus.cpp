@@ -1,7 +1,7 @@
 // Deterministic corpus generator for benchmarks: sites of templated article pages with
 // repeated bodies, syndicated copies and exact copies (tests/support/corpus.cpp), written as a
 // folder. Sizes by flag; the same flags always give the same bytes.
-//   dupstrip_gen_corpus OUT_DIR [--sites N] [--articles-per-site N] [--seed N] [--chinese]
+//   dupstrip_gen_corpus OUT_DIR [--sites N] [--articles-per-site N] [--seed N] [--chinese] [--long]
 #include "support/corpus.hpp"
 
 #include <cstdio>
@@ -10,7 +10,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s OUT_DIR [--sites N] [--articles-per-site N] [--seed N] [--chinese]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s OUT_DIR [--sites N] [--articles-per-site N] [--seed N] [--chinese] [--long]\n", argv[0]);
     return 2;
   }
   dupstrip_test::corpus_params p;
@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
       seed = std::strtoull(next(), nullptr, 10);
     } else if (a == "--chinese") {
       p.chinese = true;
+    } else if (a == "--long") {
+      p.paragraph_factor = 2;  // ~4 KB pages instead of ~2 KB
     } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;

@@ -37,8 +37,9 @@ class DUPSTRIP_EXPORT format_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Identity of a shard: the label it was given and a key over its documents' names and groups
-/// (a shard scanned twice, as engines retry tasks, has the same key).
+/// Identity of a shard: the label it was given (INPUT or the --files-from list, as given) and a
+/// key over the label and its documents' names and groups (a shard scanned twice, as engines
+/// retry tasks, has the same key; give a shard the same way to every step).
 struct shard_identity {
   std::string label;
   std::uint64_t key = 0;
@@ -46,12 +47,20 @@ struct shard_identity {
 };
 [[nodiscard]] DUPSTRIP_EXPORT shard_identity identify_shard(const document_source& source, std::string label);
 
+/// A document of a shard that a scan skipped (for the caller's messages).
+struct skipped_document {
+  std::size_t index = 0;  ///< in the shard
+  std::error_code error;
+  std::uint64_t error_offset = 0;  ///< first invalid byte, for errc::invalid_utf8
+};
+
 /// Pass 1 over one shard: fingerprints every document and writes `out` (atomically: a
 /// temporary renamed when complete). Memory is bounded by a chunk of documents, not the shard.
 /// Returns the write error, if any. @throws config_error on invalid options.
 DUPSTRIP_EXPORT std::error_code scan_shard(const document_source& source, const clean_options& options,
                                            std::string label, const std::filesystem::path& out,
-                                           const progress_callback& progress = {});
+                                           const progress_callback& progress = {},
+                                           std::vector<skipped_document>* skipped = nullptr);
 
 /// A content round over one shard: fingerprints the shard's documents that `state` lists as
 /// pending and writes `out`. @throws format_error when the state is unusable or does not hold
@@ -59,7 +68,8 @@ DUPSTRIP_EXPORT std::error_code scan_shard(const document_source& source, const 
 DUPSTRIP_EXPORT std::error_code scan_shard_content(const document_source& source, std::string label,
                                                    const std::filesystem::path& state,
                                                    const std::filesystem::path& out, unsigned jobs,
-                                                   const progress_callback& progress = {});
+                                                   const progress_callback& progress = {},
+                                                   std::vector<skipped_document>* skipped = nullptr);
 
 /// One shard of a merge.
 struct merge_shard {

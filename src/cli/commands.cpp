@@ -427,10 +427,11 @@ int run_scan_shard(cli_args& a) {
   progress_line progress(show_progress(a));
   if (const int rc = open_source(a, a.options, group_by, progress, in); rc != 0) return rc;
   std::error_code werr;
+  std::vector<skipped_document> skipped;
   try {
-    werr = a.state.empty()
-               ? scan_shard(*in.source, a.options, in.label, a.fingerprints, progress.callback())
-               : scan_shard_content(*in.source, in.label, a.state, a.fingerprints, a.options.jobs, progress.callback());
+    werr = a.state.empty() ? scan_shard(*in.source, a.options, in.label, a.fingerprints, progress.callback(), &skipped)
+                           : scan_shard_content(*in.source, in.label, a.state, a.fingerprints, a.options.jobs,
+                                                progress.callback(), &skipped);
   } catch (const format_error& e) {
     progress.finish();
     m.error(e.what());
@@ -440,6 +441,11 @@ int run_scan_shard(cli_args& a) {
   if (werr) {
     m.error(fmt::format("{}: cannot write the fingerprints: {}", a.fingerprints, werr.message()));
     return 2;
+  }
+  for (const skipped_document& k : skipped) {
+    std::string why = k.error.message();
+    if (k.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", k.error_offset);
+    m.input_error(in.js != nullptr ? in.js->where(k.index) : in.fsrc->file(k.index).path.string(), why);
   }
   m.info(fmt::format("{}: fingerprints of {} documents written", a.fingerprints, in.source->size()));
   return m.errored() ? 1 : 0;
@@ -503,10 +509,15 @@ int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::
     const run_totals totals = compute_totals(local);
     const double secs = seconds_since(start);
     if (a.json) {
+      local.boilerplate_lines = d.decisions.boilerplate_lines;
       const std::string s = report_summary(local, totals, secs, false);
       std::fwrite(s.data(), 1, s.size(), stdout);
     } else {
-      print_summary(local, totals, secs);
+      m.note(fmt::format("dupstrip apply: {}: {} documents ({}) in {:.2f}s: wrote {} ({}), dropped {} near-duplicates, "
+                         "skipped {}; stripped {} lines ({}) from kept documents",
+                         in.label, totals.read + totals.skipped, human_bytes(totals.bytes_in), secs, totals.kept,
+                         human_bytes(totals.bytes_out), totals.dropped, totals.skipped, totals.lines_stripped,
+                         human_bytes(totals.bytes_stripped)));
     }
     return m.errored() ? 1 : 0;
   } catch (const format_error& e) {

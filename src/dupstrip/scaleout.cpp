@@ -817,6 +817,7 @@ void count_pending(const std::vector<std::uint32_t>& pending, std::vector<merge_
 
 shard_identity identify_shard(const document_source& source, std::string label) {
   enc w;
+  w.str(label);
   w.u64(source.size());
   for (std::size_t i = 0; i < source.size(); ++i) {
     w.str(source.name(i));
@@ -831,7 +832,8 @@ shard_identity identify_shard(const document_source& source, std::string label) 
 }
 
 std::error_code scan_shard(const document_source& source, const clean_options& options, std::string label,
-                           const fs::path& out, const progress_callback& progress) {
+                           const fs::path& out, const progress_callback& progress,
+                           std::vector<skipped_document>* skipped) {
   options.validate();
   const shard_identity id = identify_shard(source, std::move(label));
   const detail::engine_config cfg(options);
@@ -871,9 +873,12 @@ std::error_code scan_shard(const document_source& source, const clean_options& o
     enc d;
     d.u64(lo);
     d.u32(static_cast<std::uint32_t>(hi - lo));
-    for (const scan_record& r : recs) {
+    for (std::size_t k = 0; k < recs.size(); ++k) {
+      const scan_record& r = recs[k];
       put_scan(d, r, K);
       bytes += r.res.bytes;
+      if (skipped != nullptr && r.res.status == doc_status::skipped)
+        skipped->push_back({lo + k, r.res.error, r.res.error_offset});
     }
     w.section(sec_docs, 0, d.b);
     done = hi;
@@ -883,7 +888,8 @@ std::error_code scan_shard(const document_source& source, const clean_options& o
 }
 
 std::error_code scan_shard_content(const document_source& source, std::string label, const fs::path& state,
-                                   const fs::path& out, unsigned jobs, const progress_callback& progress) {
+                                   const fs::path& out, unsigned jobs, const progress_callback& progress,
+                                   std::vector<skipped_document>* skipped) {
   const shard_identity id = identify_shard(source, std::move(label));
   state_file sf = read_state(state, &id.key);
   const merge_shard* shard = nullptr;
@@ -926,6 +932,7 @@ std::error_code scan_shard_content(const document_source& source, std::string la
       const std::uint32_t i = mine[lo + k];
       put_content(d, static_cast<std::uint32_t>(i - shard->first), recs[k], K);
       bytes += sf.docs[i].res.bytes;
+      if (skipped != nullptr && recs[k].error) skipped->push_back({i - shard->first, recs[k].error, 0});
     }
     w.section(sec_docs, 0, d.b);
     if (progress) progress({"content", hi, mine.size(), bytes});

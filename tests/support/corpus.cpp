@@ -73,7 +73,7 @@ std::string join(const std::vector<std::string>& toks, bool chinese) {
   return s + (chinese ? "\xE3\x80\x82" : ".");
 }
 
-article make_article(std::mt19937_64& rng, bool chinese) {
+article make_article(std::mt19937_64& rng, bool chinese, int paragraph_factor) {
   article a{"", {}, chinese};
   const std::uint64_t tl = 3 + pick(rng, 5);
   for (std::uint64_t i = 0; i < tl; ++i) {
@@ -81,7 +81,7 @@ article make_article(std::mt19937_64& rng, bool chinese) {
     if (!chinese) w[0] = static_cast<char>(w[0] - 32);
     a.title += (i && !chinese ? " " : "") + w;
   }
-  const std::uint64_t np = 3 + pick(rng, 6);
+  const std::uint64_t np = (3 + pick(rng, 6)) * static_cast<std::uint64_t>(std::max(1, paragraph_factor));
   for (std::uint64_t p = 0; p < np; ++p) {
     std::vector<std::string> toks;
     const std::uint64_t nw = (chinese ? 40 : 20) + pick(rng, chinese ? 80 : 40);
@@ -179,7 +179,7 @@ generated_corpus generate_corpus(const corpus_params& prm, std::uint64_t seed) {
   int n = 0;
   for (int si = 0; si < prm.sites; ++si) {
     for (int k = 0; k < prm.articles_per_site; ++k) {
-      const article a = make_article(rng, prm.chinese);
+      const article a = make_article(rng, prm.chinese, prm.paragraph_factor);
       ++id;
       const auto nsites = static_cast<std::uint64_t>(prm.sites);
       const auto here = static_cast<std::uint64_t>(si);

@@ -36,6 +36,7 @@ struct corpus_params {
   double p_exact = 0.05;      ///< page stored twice byte for byte
   double edit_rate = 0.05;    ///< word edit rate of a syndicated copy
   bool chinese = false;       ///< bodies in (random) Chinese characters
+  int paragraph_factor = 1;   ///< articles have this many times the paragraphs (longer pages)
 };
 
 struct generated_corpus {
