@@ -622,9 +622,16 @@ int run_command(cli_args& a) {
   if (const int rc = open_source(a, o, group_by, progress, in); rc != 0) return rc;
   const deduper dd(o);
   analysis result = dd.run(*in.source, progress.callback());
+  {
+    std::string phases;
+    for (const auto& [name, secs] : result.phase_seconds) phases += fmt::format(" {} {:.2f}s", name, secs);
+    m.info(fmt::format("phases:{}", phases));
+  }
+  const auto write_start = std::chrono::steady_clock::now();
   std::vector<jsonl_replacement> replaced;
   if (const int rc = write_documents(a, out_kind, in, result, o.jobs, progress, replaced); rc != 0) return rc;
   progress.finish();
+  if (cleaning) m.info(fmt::format("phases: write {:.2f}s", seconds_since(write_start)));
   print_document_messages(in, result, replaced);
   return finish_run(a, o, *in.source, result, seconds_since(start), !cleaning);
 }

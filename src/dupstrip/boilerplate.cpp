@@ -97,12 +97,14 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
   }
   // Candidate embedded lines: (length, full hash).
   s.set.reset(n);
+  s.set2.reset(n);  // first tokens of the candidates: a window can only match where one starts
   std::uint64_t lengths_mask = 0;  // bit L set when some candidate has L tokens (L <= 32 < 64)
   for (std::size_t i = 0; i < std::min(n, max_candidate_line); ++i) {
     const std::uint32_t len = s.moffset[i + 1] - s.moffset[i];
     if (len < min_embedded_tokens || len > max_embedded_tokens) continue;
     const std::uint64_t full = s.prefix[pbase(i) + len];
     s.set.insert(mix64(full ^ (static_cast<std::uint64_t>(len) << 56)));
+    s.set2.insert(s.masked[s.moffset[i]]);
     lengths_mask |= std::uint64_t{1} << len;
   }
   if (lengths_mask == 0) return;
@@ -111,22 +113,27 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
     const std::uint32_t len = s.moffset[i + 1] - s.moffset[i];
     if (len < min_embedded_tokens + 1 || len > max_masked_line_tokens) continue;
     const std::uint64_t* P = s.prefix.data() + pbase(i);
-    bool found = false;
-    // Longest embedded line first; first position on ties.
-    for (std::uint32_t L = std::min(len - 1, max_embedded_tokens); L >= min_embedded_tokens && !found; --L) {
-      if (((lengths_mask >> L) & 1U) == 0) continue;
-      for (std::uint32_t p = 0; p + L <= len; ++p) {
+    const std::uint64_t* m = s.masked.data() + s.moffset[i];
+    // The longest embedded line wins; the first position on ties.
+    std::uint32_t best_len = 0;
+    std::uint32_t best_pos = 0;
+    const std::uint32_t top = std::min(len - 1, max_embedded_tokens);
+    for (std::uint32_t p = 0; p + min_embedded_tokens <= len; ++p) {
+      if (!s.set2.contains(m[p])) continue;
+      for (std::uint32_t L = std::min(top, len - p); L >= min_embedded_tokens && L > best_len; --L) {
+        if (((lengths_mask >> L) & 1U) == 0) continue;
         const std::uint64_t w = P[p + L] - P[p] * powers[L];
         if (!s.set.contains(mix64(w ^ (static_cast<std::uint64_t>(L) << 56)))) continue;
-        const std::uint64_t* m = s.masked.data() + s.moffset[i];
-        s.tmp.assign(m, m + p);
-        s.tmp.push_back(placeholder_token);
-        s.tmp.insert(s.tmp.end(), m + p + L, m + len);
-        keys[i].masked_key = sequence_hash(s.tmp.data(), s.tmp.size(), masked_key_seed);
-        found = true;
+        best_len = L;
+        best_pos = p;
         break;
       }
     }
+    if (best_len == 0) continue;
+    s.tmp.assign(m, m + best_pos);
+    s.tmp.push_back(placeholder_token);
+    s.tmp.insert(s.tmp.end(), m + best_pos + best_len, m + len);
+    keys[i].masked_key = sequence_hash(s.tmp.data(), s.tmp.size(), masked_key_seed);
   }
 }
 

@@ -147,7 +147,9 @@ result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes, com
     return errc::too_large;
   }
   std::string data;
-  data.resize(static_cast<std::size_t>(st.st_size));
+  // One byte more than the size: the read that finds the end then needs no larger buffer.
+  data.resize(static_cast<std::size_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size) + 1,
+                                                                max_bytes + 1)));
   std::size_t got = 0;
   for (;;) {
     if (got == data.size()) {
