@@ -8,6 +8,7 @@
 #include "dupstrip/shingle.hpp"
 
 #include <algorithm>
+#include <span>
 #include <unordered_map>
 
 namespace dupstrip {
@@ -151,7 +152,6 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
   // the same order, so a run must follow its source forwards. Short lines that recur inside the
   // first copy ("Pay April 15" under each of several funds, an inline "Photo:" credit) match
   // earlier lines out of order and do not chain a run through legitimate content.
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> positions;
   std::vector<std::uint64_t> exact(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint32_t b = s.offset[i];
@@ -160,7 +160,6 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
     words[i] = e - b;
     if (e == b) continue;
     exact[i] = sequence_hash(s.hashes.data() + b, e - b, line_key_seed);
-    positions[exact[i]].push_back(static_cast<std::uint32_t>(i));
     s.shingles.clear();
     shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + b, e - b), options.shingle_size,
                    s.shingles);
@@ -169,17 +168,39 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
     coverage[i] = static_cast<double>(seen) / static_cast<double>(s.shingles.size());
     for (std::uint64_t h : s.shingles) s.set.insert(h);
   }
+  // The lines with each exact content, ascending: lines sorted by (content, position); line j's
+  // copies are copies[copy_begin[j] .. copy_end[j]).
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_content;
+  for (std::size_t i = 0; i < n; ++i)
+    if (words[i] != 0) by_content.emplace_back(exact[i], static_cast<std::uint32_t>(i));
+  std::sort(by_content.begin(), by_content.end());
+  std::vector<std::uint32_t> copies(by_content.size());
+  std::vector<std::uint32_t> copy_begin(n, 0);
+  std::vector<std::uint32_t> copy_end(n, 0);
+  for (std::size_t k = 0; k < by_content.size();) {
+    std::size_t e = k;
+    while (e < by_content.size() && by_content[e].first == by_content[k].first) ++e;
+    for (std::size_t x = k; x < e; ++x) {
+      copies[x] = by_content[x].second;
+      copy_begin[by_content[x].second] = static_cast<std::uint32_t>(k);
+      copy_end[by_content[x].second] = static_cast<std::uint32_t>(e);
+    }
+    k = e;
+  }
   // Source of an exact repeat: the earliest earlier copy after `after`, else the first copy;
   // -1 when the line has no earlier exact copy (a fuzzy repeat: no order constraint).
   // Weight of a repeating line: its tokens divided by the number of its earlier exact copies,
   // so that a short line recurring all through the first copy adds little evidence.
+  auto copies_of = [&](std::size_t j) {
+    return std::span<const std::uint32_t>(copies.data() + copy_begin[j], copy_end[j] - copy_begin[j]);
+  };
   auto weight = [&](std::size_t j) -> double {
-    const std::vector<std::uint32_t>& pos = positions[exact[j]];
+    const std::span<const std::uint32_t> pos = copies_of(j);
     const auto earlier = static_cast<double>(std::lower_bound(pos.begin(), pos.end(), j) - pos.begin());
     return static_cast<double>(words[j]) / std::max(1.0, earlier);
   };
   auto source = [&](std::size_t j, std::int64_t after) -> std::int64_t {
-    const std::vector<std::uint32_t>& pos = positions[exact[j]];  // ascending, j among them
+    const std::span<const std::uint32_t> pos = copies_of(j);  // ascending, j among them
     if (pos.front() >= j) return -1;
     const auto it = std::upper_bound(pos.begin(), pos.end(), after,
                                      [](std::int64_t a, std::uint32_t p) { return a < static_cast<std::int64_t>(p); });

@@ -64,7 +64,9 @@ engine_config::engine_config(const clean_options& o)
     : opt(o),
       doc_mh({o.num_perm, o.seed, o.scheme}),
       block_mh(make_block_hasher(o)),
-      rep{o.min_repeat_tokens, o.repeat_coverage, 4, 2} {}
+      rep{o.min_repeat_tokens, o.repeat_coverage, 4, 2},
+      doc_lsh(doc_params(o)),
+      block_lsh(optimal_lsh_params(std::min(o.block_similarity, 0.99), block_perm, fp_weight, fn_weight)) {}
 
 void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_result& res,
                      std::uint32_t sure_pages, std::uint32_t group_pages) {
@@ -363,7 +365,7 @@ void run_state::begin() {
   for (std::size_t i = 0; i < n; ++i) active[i] = docs_[i].active ? 1 : 0;
   cluster_options pre_opt;
   pre_opt.threshold = opt.threshold;
-  pre_opt.params = doc_params(opt);
+  pre_opt.params = cfg_.doc_lsh;
   pre_opt.jobs = jobs_;
   const std::vector<std::uint32_t> pre = cluster_signatures(sigs_, K, pre_opt, active);
 
@@ -402,7 +404,7 @@ void run_state::begin() {
     }
     cluster_options bopt;
     bopt.threshold = opt.block_similarity;
-    bopt.params = optimal_lsh_params(std::min(opt.block_similarity, 0.99), block_perm, fp_weight, fn_weight);
+    bopt.params = cfg_.block_lsh;
     bopt.jobs = jobs_;
     std::vector<std::uint32_t> flat;
     // Near-identical means "the same line with words substituted": only lines of equal length
@@ -594,7 +596,7 @@ void run_state::decide_duplicates() {
   for (std::size_t i = 0; i < n; ++i) active[i] = docs_[i].active ? 1 : 0;
   cluster_options copt;
   copt.threshold = opt.threshold;
-  copt.params = doc_params(opt);
+  copt.params = cfg_.doc_lsh;
   copt.jobs = jobs_;
   const std::vector<std::uint32_t> rep = cluster_signatures(sigs_, K, copt, active);
   union_find uf(n);

@@ -12,6 +12,7 @@
 // both paths run the same code on the same values, their results are identical by construction.
 #pragma once
 
+#include "dupstrip/lsh.hpp"
 #include "dupstrip/pipeline.hpp"
 #include "dupstrip/scan.hpp"
 
@@ -47,6 +48,8 @@ struct engine_config {
   minhasher doc_mh;
   minhasher block_mh;
   repeat_options rep;
+  lsh_params doc_lsh;    // banding of document signatures
+  lsh_params block_lsh;  // banding of line signatures (near-identical template lines)
 };
 
 /// Pass 1 of one document.
