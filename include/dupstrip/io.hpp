@@ -134,14 +134,20 @@ enum class group_policy : std::uint8_t {
 class DUPSTRIP_EXPORT folder_source final : public document_source {
  public:
   folder_source(std::vector<input_file> files, group_policy groups, std::uint64_t max_bytes);
-  [[nodiscard]] std::size_t size() const override { return files_.size(); }
-  [[nodiscard]] std::string_view name(std::size_t i) const override { return files_[i].relative; }
+  [[nodiscard]] std::size_t size() const override { return rel_end_.size(); }
+  [[nodiscard]] std::string_view name(std::size_t i) const override;
   [[nodiscard]] std::string_view group(std::size_t i) const override;
   [[nodiscard]] result<std::string> read(std::size_t i) const override;
-  [[nodiscard]] const input_file& file(std::size_t i) const { return files_[i]; }
+  /// The path to open (as given or walked).
+  [[nodiscard]] std::string_view path(std::size_t i) const;
+  [[nodiscard]] input_file file(std::size_t i) const { return {std::string(name(i)), std::string(path(i))}; }
 
  private:
-  std::vector<input_file> files_;
+  // Names and paths packed in two buffers (a std::filesystem::path per file costs ~300 bytes).
+  std::string rel_;
+  std::string paths_;
+  std::vector<std::uint64_t> rel_end_;
+  std::vector<std::uint64_t> path_end_;
   group_policy groups_;
   std::uint64_t max_bytes_;
 };

@@ -299,7 +299,7 @@ int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, a
     const std::error_code werr = apply(
         *in.source, result,
         [&](std::size_t i, std::span<const std::string_view> pieces) {
-          const std::string& rel = in.js != nullptr ? names[i] : in.fsrc->file(i).relative;
+          const std::string_view rel = in.js != nullptr ? std::string_view(names[i]) : in.fsrc->name(i);
           return write_file_atomic(output / fs::path(rel), pieces, compression_for(rel));
         },
         jobs, progress.callback());
@@ -351,7 +351,7 @@ int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, a
 void print_document_messages(const opened_input& in, const analysis& result,
                              const std::vector<jsonl_replacement>& replaced) {
   messages& m = messages::get();
-  auto where = [&](std::size_t i) { return in.js != nullptr ? in.js->where(i) : in.fsrc->file(i).path.string(); };
+  auto where = [&](std::size_t i) { return in.js != nullptr ? in.js->where(i) : std::string(in.fsrc->path(i)); };
   for (const jsonl_replacement& r : replaced)
     m.warning(fmt::format("{}: {} invalid UTF-8 bytes written as U+FFFD (JSON cannot carry them)", where(r.index),
                           r.count));
@@ -445,7 +445,7 @@ int run_scan_shard(cli_args& a) {
   for (const skipped_document& k : skipped) {
     std::string why = k.error.message();
     if (k.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", k.error_offset);
-    m.input_error(in.js != nullptr ? in.js->where(k.index) : in.fsrc->file(k.index).path.string(), why);
+    m.input_error(in.js != nullptr ? in.js->where(k.index) : std::string(in.fsrc->path(k.index)), why);
   }
   m.info(fmt::format("{}: fingerprints of {} documents written", a.fingerprints, in.source->size()));
   return m.errored() ? 1 : 0;

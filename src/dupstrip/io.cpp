@@ -279,11 +279,33 @@ bool path_is_within(const fs::path& inner, const fs::path& outer) {
 namespace dupstrip {
 
 folder_source::folder_source(std::vector<input_file> files, group_policy groups, std::uint64_t max_bytes)
-    : files_(std::move(files)), groups_(groups), max_bytes_(max_bytes) {}
+    : groups_(groups), max_bytes_(max_bytes) {
+  rel_end_.reserve(files.size());
+  path_end_.reserve(files.size());
+  for (input_file& f : files) {
+    rel_ += f.relative;
+    rel_end_.push_back(rel_.size());
+    paths_ += f.path.native();
+    path_end_.push_back(paths_.size());
+    f = input_file{};  // release as we go
+  }
+  rel_.shrink_to_fit();
+  paths_.shrink_to_fit();
+}
+
+std::string_view folder_source::name(std::size_t i) const {
+  const std::uint64_t b = i == 0 ? 0 : rel_end_[i - 1];
+  return std::string_view(rel_).substr(b, rel_end_[i] - b);
+}
+
+std::string_view folder_source::path(std::size_t i) const {
+  const std::uint64_t b = i == 0 ? 0 : path_end_[i - 1];
+  return std::string_view(paths_).substr(b, path_end_[i] - b);
+}
 
 std::string_view folder_source::group(std::size_t i) const {
   if (groups_ == group_policy::none) return {};
-  const std::string_view rel = files_[i].relative;
+  const std::string_view rel = name(i);
   if (groups_ == group_policy::parent) {
     const std::size_t last = rel.rfind('/');
     return last == std::string_view::npos ? std::string_view{} : rel.substr(0, last == 0 ? 1 : last);
@@ -293,7 +315,7 @@ std::string_view folder_source::group(std::size_t i) const {
 }
 
 result<std::string> folder_source::read(std::size_t i) const {
-  return read_file(files_[i].path, max_bytes_, compression_for(files_[i].relative));
+  return read_file(fs::path(path(i)), max_bytes_, compression_for(name(i)));
 }
 
 }  // namespace dupstrip
