@@ -151,6 +151,9 @@ struct jsonl_output_options {
   /// Keep every record with its original text and add a "dupstrip" object (status, removed
   /// ranges, duplicate_of, similarity) instead of cleaning.
   bool annotate = false;
+  /// Where `duplicate_of` indices point when they are not indices of the written source (a
+  /// shard written by `apply`: they are corpus indices); null: the written source itself.
+  const document_source* duplicate_names = nullptr;
 };
 
 /// A document whose cleaned text held bytes JSON cannot carry (written as U+FFFD).

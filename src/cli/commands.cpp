@@ -286,7 +286,8 @@ int open_source(const cli_args& a, const clean_options& o, const std::string& gr
 
 // Writes the kept documents of `result` (indices of `in.source`) to OUTPUT; returns 0 or 2.
 int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, analysis& result, unsigned jobs,
-                    progress_line& progress, std::vector<jsonl_replacement>& replaced) {
+                    progress_line& progress, std::vector<jsonl_replacement>& replaced,
+                    const document_source* duplicate_names = nullptr) {
   messages& m = messages::get();
   const fs::path output(a.output);
   if (out_kind == output_kind::folder) {
@@ -313,6 +314,7 @@ int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, a
     jo.text_field = a.text_field;
     jo.id_field = a.id_field;
     jo.annotate = a.annotate;
+    jo.duplicate_names = duplicate_names;
     std::error_code werr;
     if (out_kind == output_kind::jsonl_file) {
       atomic_file file(output, compression_for(a.output));
@@ -496,7 +498,8 @@ int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::
     local.docs.assign(d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first),
                       d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first + shard->documents));
     std::vector<jsonl_replacement> replaced;
-    if (const int rc = write_documents(a, out_kind, in, local, a.options.jobs, progress, replaced); rc != 0)
+    // duplicate_of holds corpus indices: --annotate names them from the state.
+    if (const int rc = write_documents(a, out_kind, in, local, a.options.jobs, progress, replaced, &d); rc != 0)
       return rc;
     progress.finish();
     std::copy(local.docs.begin(), local.docs.end(), d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first));

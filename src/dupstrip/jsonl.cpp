@@ -652,7 +652,7 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
     if (o.annotate) {
       const std::size_t close = trim_right(line).size() - 1;  // the object's '}'
       out.append(line.substr(0, close));
-      out += annotation(source, d);
+      out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d);
       out.append(line.substr(close));
     } else {
       out.append(line.substr(0, r.text_begin));
@@ -676,7 +676,7 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
   append_json_text(out, o.text_field);
   out.push_back(':');
   replaced = append_json_text(out, o.annotate ? data.value() : joined(data.value(), d));
-  if (o.annotate) out += annotation(source, d);
+  if (o.annotate) out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d);
   out += "}\n";
   return replaced;
 }

@@ -91,7 +91,9 @@ struct enc {
     u32(static_cast<std::uint32_t>(s.size()));
     b.append(s);
   }
-  void u32s(const std::uint32_t* p, std::size_t n) { b.append(reinterpret_cast<const char*>(p), n * 4); }
+  void u32s(const std::uint32_t* p, std::size_t n) {
+    if (n != 0) b.append(reinterpret_cast<const char*>(p), n * 4);
+  }
 };
 
 struct short_payload {};  // thrown by dec on a malformed payload, turned into a format_error
@@ -135,6 +137,7 @@ struct dec {
   }
   void u32s(std::uint32_t* out, std::size_t n) {
     need(n * 4);
+    if (n == 0) return;  // out may be null (an empty vector's data())
     std::memcpy(out, p, n * 4);
     p += n * 4;
   }

@@ -132,7 +132,7 @@ TEST_CASE("JSONL: stdin to stdout, compressed files, and any --jobs give the sam
   CHECK(read_text(t.path() / "in.jsonl") == j.text);
 }
 
-TEST_CASE("folder in, JSONL out, JSONL in, folder out; compressed files inside a folder", "[cli][e2e][jsonl]") {
+TEST_CASE("folder in, JSONL out, JSONL in, folder out, and compressed files inside a folder", "[cli][e2e][jsonl]") {
   temp_dir t;
   write_text(t.path() / "in/s/a.txt", "Alpha line one\nsecond \"quoted\" line\ttab\n");
   write_text(t.path() / "in/s/b.txt", "Beta\x01 control\r\n");
