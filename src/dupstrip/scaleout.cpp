@@ -354,6 +354,7 @@ class file_reader {
   }
   [[nodiscard]] std::uint64_t digest() const { return digest_; }
   [[nodiscard]] const fs::path& path() const { return path_; }
+  [[nodiscard]] std::uint64_t size() const { return size_; }
 
  private:
   fs::path path_;
@@ -695,7 +696,8 @@ state_file read_state(const fs::path& path, const std::uint64_t* only) {
         in.fail(fmt::format("holds invalid options: {}", e.what()));
       }
       K = sf.opt.num_perm;
-      if (sf.documents > (std::uint64_t{1} << 32)) in.malformed(s);
+      // Every document has a record of more than 64 bytes: a larger count is a lie.
+      if (sf.documents > (std::uint64_t{1} << 32) || sf.documents > in.size() / 64) in.malformed(s);
       sf.names.resize(sf.documents);
       sf.group_of.assign(sf.documents, 0);
       sf.loaded.assign(sf.documents, 0);
