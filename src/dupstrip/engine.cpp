@@ -360,14 +360,7 @@ void run_state::begin() {
   seen_keys_.shrink_to_fit();
   const clean_options& opt = cfg_.opt;
   const std::size_t n = docs_.size();
-  const std::uint32_t K = opt.num_perm;
-  std::vector<std::uint8_t> active(n, 0);
-  for (std::size_t i = 0; i < n; ++i) active[i] = docs_[i].active ? 1 : 0;
-  cluster_options pre_opt;
-  pre_opt.threshold = opt.threshold;
-  pre_opt.params = cfg_.doc_lsh;
-  pre_opt.jobs = jobs_;
-  const std::vector<std::uint32_t> pre = cluster_signatures(sigs_, K, pre_opt, active);
+  const std::vector<std::uint32_t> pre = cluster_documents();
 
   std::vector<std::uint32_t> order;
   order.reserve(n);
@@ -588,22 +581,26 @@ void run_state::step() {
 }
 
 // Clusters the content signatures and chooses one document per cluster.
+std::vector<std::uint32_t> run_state::cluster_documents() const {
+  std::vector<std::uint8_t> active(docs_.size(), 0);
+  for (std::size_t i = 0; i < docs_.size(); ++i) active[i] = docs_[i].active ? 1 : 0;
+  cluster_options copt;
+  copt.threshold = cfg_.opt.threshold;
+  copt.params = cfg_.doc_lsh;
+  copt.jobs = jobs_;
+  return cluster_signatures(sigs_, cfg_.opt.num_perm, copt, active);
+}
+
 void run_state::decide_duplicates() {
   const clean_options& opt = cfg_.opt;
   const std::size_t n = docs_.size();
   const std::uint32_t K = opt.num_perm;
-  std::vector<std::uint8_t> active(n, 0);
-  for (std::size_t i = 0; i < n; ++i) active[i] = docs_[i].active ? 1 : 0;
-  cluster_options copt;
-  copt.threshold = opt.threshold;
-  copt.params = cfg_.doc_lsh;
-  copt.jobs = jobs_;
-  const std::vector<std::uint32_t> rep = cluster_signatures(sigs_, K, copt, active);
+  const std::vector<std::uint32_t> rep = cluster_documents();
   union_find uf(n);
   for (std::size_t i = 0; i < n; ++i) uf.unite(static_cast<std::uint32_t>(i), rep[i]);
   std::vector<std::uint32_t> by_hash;
   for (std::size_t i = 0; i < n; ++i)
-    if (active[i]) by_hash.push_back(static_cast<std::uint32_t>(i));
+    if (docs_[i].active) by_hash.push_back(static_cast<std::uint32_t>(i));
   std::sort(by_hash.begin(), by_hash.end(), [&](std::uint32_t a, std::uint32_t b) {
     const std::uint64_t ha = docs_[a].content_hash;
     const std::uint64_t hb = docs_[b].content_hash;
@@ -613,7 +610,7 @@ void run_state::decide_duplicates() {
     if (docs_[by_hash[k]].content_hash == docs_[by_hash[k - 1]].content_hash) uf.unite(by_hash[k], by_hash[k - 1]);
   std::vector<std::uint32_t> best(n, none);
   for (std::size_t i = 0; i < n; ++i) {
-    if (!active[i]) continue;
+    if (!docs_[i].active) continue;
     const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
     std::uint32_t& b = best[r];
     if (b == none || (opt.keep == keep_policy::longest && docs_[i].content_bytes > docs_[b].content_bytes))
@@ -626,7 +623,7 @@ void run_state::decide_duplicates() {
     res.status = doc_status::kept;
     res.duplicate_of = 0;
     res.similarity = 0.0;
-    if (!active[i]) continue;
+    if (!docs_[i].active) continue;
     const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
     res.cluster = r;
     const std::uint32_t b = best[r];

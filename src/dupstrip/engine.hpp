@@ -174,6 +174,8 @@ class run_state {
   std::vector<flat_set64> seen_keys_;  // per group: keys whose block signature is kept
   std::size_t compacted_ = 0;          // documents [0, compacted_) are compacted
 
+  /// Near-duplicate clusters of the current signatures (representative per document).
+  [[nodiscard]] std::vector<std::uint32_t> cluster_documents() const;
   void decide_duplicates();
   std::vector<std::uint32_t> refine();
 };
