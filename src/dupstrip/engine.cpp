@@ -333,25 +333,28 @@ void run_state::compact_block_sigs(std::size_t lo, std::size_t hi) {
   if (lo != compacted_) return;  // out of order: keep everything (still correct)
   compacted_ = hi;
   if (seen_keys_.size() != groups_.size()) seen_keys_.resize(groups_.size());
-  std::vector<std::uint32_t> kept;
   for (std::size_t i = lo; i < hi; ++i) {
     doc_state& d = docs_[i];
     if (d.block_sigs.empty()) continue;
     flat_set64& seen = seen_keys_[group_of_[i]];
-    kept.clear();
+    // Kept signatures move forwards in place (their order is the lines' order).
+    std::size_t kept = 0;
     for (line_fp& l : d.lines) {
       if (l.sig == no_sig) continue;
       if (d.res.status == doc_status::skipped || !seen.insert(l.key)) {
         l.sig = no_sig;
         continue;
       }
-      const std::size_t at = kept.size();
-      kept.insert(kept.end(), d.block_sigs.begin() + static_cast<std::ptrdiff_t>(std::size_t{l.sig} * block_perm),
-                  d.block_sigs.begin() + static_cast<std::ptrdiff_t>((std::size_t{l.sig} + 1) * block_perm));
-      l.sig = static_cast<std::uint32_t>(at / block_perm);
+      if (l.sig != kept) {
+        const auto from = d.block_sigs.begin() + static_cast<std::ptrdiff_t>(std::size_t{l.sig} * block_perm);
+        std::copy(from, from + block_perm, d.block_sigs.begin() + static_cast<std::ptrdiff_t>(kept * block_perm));
+        l.sig = static_cast<std::uint32_t>(kept);
+      }
+      ++kept;
     }
-    d.block_sigs.assign(kept.begin(), kept.end());
-    d.block_sigs.shrink_to_fit();
+    if (kept * block_perm == d.block_sigs.size()) continue;
+    d.block_sigs.resize(kept * block_perm);
+    if (d.block_sigs.size() < d.block_sigs.capacity() / 2) d.block_sigs.shrink_to_fit();
   }
 }
 
