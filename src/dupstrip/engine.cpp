@@ -11,6 +11,7 @@
 #include "dupstrip/hash.hpp"
 #include "dupstrip/lsh.hpp"
 #include "dupstrip/minhash.hpp"
+#include "dupstrip/parallel.hpp"
 #include "dupstrip/shingle.hpp"
 
 #include <algorithm>
@@ -379,6 +380,17 @@ void run_state::begin() {
     if (k == 0 || group_of_[order[k - 1]] != group_of_[i] || pre[order[k - 1]] != pre[i])
       ++groups_[group_of_[i]].clusters;
   }
+  // Each group's documents: order[group_begin[g] .. group_begin[g + 1]) by cluster, and the
+  // same range of by_index in document order.
+  std::vector<std::size_t> group_begin(groups_.size() + 1, 0);
+  for (const std::uint32_t i : order) ++group_begin[group_of_[i] + 1];
+  for (std::size_t g = 0; g < groups_.size(); ++g) group_begin[g + 1] += group_begin[g];
+  std::vector<std::uint32_t> by_index(order.size());
+  {
+    std::vector<std::size_t> at(group_begin.begin(), group_begin.end() - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      if (docs_[i].res.status != doc_status::skipped) by_index[at[group_of_[i]]++] = static_cast<std::uint32_t>(i);
+  }
 
   // Near-identical lines: per group, cluster the block signatures of distinct keys.
   {
@@ -387,28 +399,29 @@ void run_state::begin() {
       const std::uint32_t* sig;
       std::uint32_t tokens;
     };
-    std::vector<std::vector<keyed>> distinct(groups_.size());
-    std::vector<flat_set64> seen(groups_.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      if (docs_[i].res.status == doc_status::skipped) continue;
-      const std::uint32_t g = group_of_[i];
-      for (const line_fp& l : docs_[i].lines) {
-        if (l.sig == no_sig) continue;
-        if (seen[g].insert(l.key))
-          distinct[g].push_back({l.key, docs_[i].block_sigs.data() + std::size_t{l.sig} * block_perm, l.tokens});
-      }
-    }
+    // Groups are independent: with at least as many groups as threads, one thread per group;
+    // else the groups one after another, each clustered with every thread.
+    const bool by_group = groups_.size() >= jobs_;
     cluster_options bopt;
     bopt.threshold = opt.block_similarity;
     bopt.params = cfg_.block_lsh;
-    bopt.jobs = jobs_;
-    std::vector<std::uint32_t> flat;
-    // Near-identical means "the same line with words substituted": only lines of equal length
-    // are compared, so that a teaser quoting another page's title ("Read more: <title>") is
-    // never merged with that title (the title would then count as furniture).
-    for (std::size_t g = 0; g < groups_.size(); ++g) {
-      auto& d = distinct[g];
+    bopt.jobs = by_group ? 1 : jobs_;
+    auto near_identical = [&](std::size_t g) {
+      std::vector<keyed> d;
+      flat_set64 seen;
+      for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+        const std::uint32_t i = by_index[k];
+        for (const line_fp& l : docs_[i].lines) {
+          if (l.sig == no_sig) continue;
+          if (seen.insert(l.key))
+            d.push_back({l.key, docs_[i].block_sigs.data() + std::size_t{l.sig} * block_perm, l.tokens});
+        }
+      }
+      // Near-identical means "the same line with words substituted": only lines of equal
+      // length are compared, so that a teaser quoting another page's title ("Read more:
+      // <title>") is never merged with that title (the title would then count as furniture).
       std::stable_sort(d.begin(), d.end(), [](const keyed& a, const keyed& b) { return a.tokens < b.tokens; });
+      std::vector<std::uint32_t> flat;
       for (std::size_t lo = 0; lo < d.size();) {
         std::size_t hi = lo;
         while (hi < d.size() && d[hi].tokens == d[lo].tokens) ++hi;
@@ -421,6 +434,11 @@ void run_state::begin() {
         }
         lo = hi;
       }
+    };
+    if (by_group) {
+      parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) { near_identical(g); });
+    } else {
+      for (std::size_t g = 0; g < groups_.size(); ++g) near_identical(g);
     }
   }
   for (doc_state& d : docs_) {
@@ -434,25 +452,28 @@ void run_state::begin() {
     std::uint32_t last = 0;  // 1 + cluster that counted last
   };
   std::vector<std::unordered_map<std::uint64_t, entry>> counts(groups_.size());
-  for (const std::uint32_t i : order) {
-    const group_info& gt = groups_[group_of_[i]];
-    auto& c = counts[group_of_[i]];
-    const std::uint32_t stamp = pre[i] + 1;
-    auto bump = [&](std::uint64_t k) {
-      entry& e = c[k];
-      if (e.last != stamp) {
-        ++e.count;
-        e.last = stamp;
+  parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) {
+    const group_info& gt = groups_[g];
+    auto& c = counts[g];
+    for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+      const std::uint32_t i = order[k];
+      const std::uint32_t stamp = pre[i] + 1;
+      auto bump = [&](std::uint64_t key) {
+        entry& e = c[key];
+        if (e.last != stamp) {
+          ++e.count;
+          e.last = stamp;
+        }
+      };
+      // Lines of repeated runs count too: a page that prints its body twice still carries its
+      // furniture, and the per-cluster stamp already counts a key once per page.
+      for (const line_fp& l : docs_[i].lines) {
+        if (l.tokens == 0) continue;
+        bump(gt.canonical(l.key));
+        if (l.masked_key != 0) bump(l.masked_key);
       }
-    };
-    // Lines of repeated runs count too: a page that prints its body twice still carries its
-    // furniture, and the per-cluster stamp already counts a key once per page.
-    for (const line_fp& l : docs_[i].lines) {
-      if (l.tokens == 0) continue;
-      bump(gt.canonical(l.key));
-      if (l.masked_key != 0) bump(l.masked_key);
     }
-  }
+  });
   for (group_info& gt : groups_) {
     const std::uint32_t by_count = std::min(opt.min_boilerplate_pages, gt.clusters);
     const auto by_fraction =
@@ -482,26 +503,37 @@ void run_state::begin() {
   // drop duplicate example lines once they are known (below).
   if (top_.size() > 20) top_.resize(20);
 
-  // Mark boilerplate lines and decide removals (safety rail included).
-  for (std::size_t i = 0; i < n; ++i) {
+  // Mark boilerplate lines and decide removals (safety rail included), in parallel; each
+  // worker notes the first line (document, line) showing each top key, the earliest wins.
+  const unsigned workers = resolve_jobs(jobs_);
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> first_seen(
+      workers, std::vector<std::pair<std::uint32_t, std::uint32_t>>(top_.size(), {none, 0}));
+  parallel_for(n, jobs_, 64, [&](unsigned w, std::size_t i) {
     doc_state& d = docs_[i];
-    if (d.res.status == doc_status::skipped) continue;
+    if (d.res.status == doc_status::skipped) return;
     const std::uint32_t g = group_of_[i];
     const group_info& gt = groups_[g];
+    auto& seen_here = first_seen[w];
     for (std::size_t li = 0; li < d.lines.size(); ++li) {
       line_fp& l = d.lines[li];
       if (l.tokens == 0) continue;
       const std::uint64_t ck = gt.canonical(l.key);
       l.pages = std::max(pages_if_boilerplate(g, ck), pages_if_boilerplate(g, l.masked_key));
       if (l.pages == 0 || l.repeat) continue;
-      for (top_key& t : top_)
-        if (t.group == g && (t.key == ck || t.key == l.masked_key) && t.doc > i) {
-          t.doc = static_cast<std::uint32_t>(i);
-          t.line = static_cast<std::uint32_t>(li);
-        }
+      for (std::size_t t = 0; t < top_.size(); ++t)
+        if (top_[t].group == g && (top_[t].key == ck || top_[t].key == l.masked_key) &&
+            std::pair<std::uint32_t, std::uint32_t>(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)) <
+                seen_here[t])
+          seen_here[t] = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)};
     }
     const std::uint32_t sure = std::max(gt.need, (gt.clusters + 1) / 2);
     decide_removals(opt, d.lines, d.res, sure, gt.clusters);
+  });
+  for (std::size_t t = 0; t < top_.size(); ++t) {
+    std::pair<std::uint32_t, std::uint32_t> best{none, 0};
+    for (const auto& f : first_seen) best = std::min(best, f[t]);
+    top_[t].doc = best.first;
+    top_[t].line = best.second;
   }
   {
     std::vector<top_key> unique;
