@@ -108,10 +108,13 @@ std::vector<std::string> jsonl_file_names(const jsonl_source& js) {
   return names;
 }
 
+void set_verbosity(const cli_args& a) {
+  messages::get().set_verbosity(a.quiet ? verbosity::quiet : a.verbose > 0 ? verbosity::verbose : verbosity::normal);
+}
+
 // Library options from the arguments; prints and returns false when they are invalid.
 bool resolve_options(cli_args& a) {
   messages& m = messages::get();
-  m.set_verbosity(a.quiet ? verbosity::quiet : a.verbose > 0 ? verbosity::verbose : verbosity::normal);
   clean_options& o = a.options;
   o.keep = a.keep == "first" ? keep_policy::first : keep_policy::longest;
   o.utf8 = a.utf8 == "strict" ? utf8_policy::strict : a.utf8 == "bytes" ? utf8_policy::bytes : utf8_policy::replace;
@@ -534,10 +537,15 @@ int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::
 
 int run_merge(cli_args& a) {
   messages& m = messages::get();
-  m.set_verbosity(a.quiet ? verbosity::quiet : a.verbose > 0 ? verbosity::verbose : verbosity::normal);
+  set_verbosity(a);
   const auto start = std::chrono::steady_clock::now();
-  std::vector<fs::path> inputs(a.inputs.begin(), a.inputs.end());
+  const std::vector<fs::path> inputs(a.inputs.begin(), a.inputs.end());
   const fs::path state(a.state);
+  auto print_status = [&](const merge_status& st) {
+    if (!a.json) return;
+    const std::string j = status_json(st);
+    std::fwrite(j.data(), 1, j.size(), stdout);
+  };
   try {
     fs::path final_state = state;
     if (!inputs.empty()) {
@@ -547,6 +555,7 @@ int run_merge(cli_args& a) {
       }
       const merge_status st = merge_shards(inputs, a.state.empty() ? nullptr : &state, a.output, a.options.jobs);
       for (const std::string& n : st.notes) m.warning(n);
+      print_status(st);
       final_state = a.output;
       if (!st.complete) {
         std::uint64_t pending = 0;
@@ -555,20 +564,12 @@ int run_merge(cli_args& a) {
           pending += s.pending;
           shards += s.pending != 0 ? 1 : 0;
         }
-        if (a.json) {
-          const std::string j = status_json(st);
-          std::fwrite(j.data(), 1, j.size(), stdout);
-        }
         m.note(fmt::format("dupstrip merge: round {}: {} documents in {} shards; {} documents of {} shards need a "
                            "content round: run `dupstrip scan SHARD --state {} --fingerprints C.dsfp` for each, then "
                            "`dupstrip merge --state {} C...dsfp -o NEXT.dsm`",
                            st.round, st.documents, st.shards.size(), pending, shards, a.output, a.output));
         if (!a.report.empty()) m.note("dupstrip merge: the report is written when the run is complete");
         return 0;
-      }
-      if (a.json) {
-        const std::string j = status_json(st);
-        std::fwrite(j.data(), 1, j.size(), stdout);
       }
     } else if (a.state.empty()) {
       m.error("merge: give fingerprint files, or --state STATE.dsm of a complete run");
@@ -580,10 +581,7 @@ int run_merge(cli_args& a) {
                           final_state.string(), d.status.round));
       return 2;
     }
-    if (inputs.empty() && a.json) {
-      const std::string j = status_json(d.status);
-      std::fwrite(j.data(), 1, j.size(), stdout);
-    }
+    if (inputs.empty()) print_status(d.status);
     m.note(fmt::format("dupstrip merge: complete after {} content rounds: run `dupstrip apply --state {} SHARD -o OUT` "
                        "for each shard",
                        d.status.round, final_state.string()));
@@ -602,8 +600,8 @@ int run_merge(cli_args& a) {
 int run_command(cli_args& a) {
   messages& m = messages::get();
   const bool applying = a.command == "apply";
+  set_verbosity(a);
   if (!applying && !resolve_options(a)) return 2;
-  if (applying) m.set_verbosity(a.quiet ? verbosity::quiet : a.verbose > 0 ? verbosity::verbose : verbosity::normal);
   if (a.command == "scan" && !a.state.empty() && a.fingerprints.empty()) {
     m.error("scan --state needs --fingerprints FILE (the content fingerprints to write)");
     return 2;

@@ -66,11 +66,16 @@ void add_algorithm(CLI::App& sub, cli_args& a) {
 
 }
 
-void add_output(CLI::App& sub, cli_args& a) {
-  sub.add_option("--report", a.report, "Write the JSON Lines report of every decision to this file")->group("Output");
+// --jobs, --quiet, --verbose: every subcommand has them.
+void add_run_flags(CLI::App& sub, cli_args& a) {
   sub.add_option("-j,--jobs", a.options.jobs, "Worker threads (0 = all cores); output never depends on it")->group("Output");
   sub.add_flag("-q,--quiet", a.quiet, "Print errors only")->group("Output");
   sub.add_flag("-v,--verbose", a.verbose, "Print more (per-file notes)")->group("Output");
+}
+
+void add_output(CLI::App& sub, cli_args& a) {
+  sub.add_option("--report", a.report, "Write the JSON Lines report of every decision to this file")->group("Output");
+  add_run_flags(sub, a);
   sub.add_option("--progress", a.progress, "Progress line on stderr: auto (terminal only), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))->group("Output");
   sub.add_flag("--json", a.json, "Print the summary as one JSON object on stdout")->group("Output");
@@ -128,10 +133,7 @@ void define(CLI::App& app, cli_args& a) {
   merge->add_option("-o,--output", a.output, "The state to write (.dsm)")->group("Output");
   merge->add_option("--report", a.report, "When the run is complete: write the JSON Lines report of clean")
       ->group("Output");
-  merge->add_option("-j,--jobs", a.options.jobs, "Worker threads (0 = all cores); results never depend on it")
-      ->group("Output");
-  merge->add_flag("-q,--quiet", a.quiet, "Print errors only")->group("Output");
-  merge->add_flag("-v,--verbose", a.verbose, "Print more")->group("Output");
+  add_run_flags(*merge, a);
   merge->add_flag("--json", a.json, "Print the merge status as one JSON object on stdout")->group("Output");
   merge->callback([&a] { a.command = "merge"; });
 

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -554,6 +555,19 @@ void run_state::begin() {
     if (docs_[i].res.status != doc_status::skipped) pending_.push_back(static_cast<std::uint32_t>(i));
   }
   if (pending_.empty()) step();
+}
+
+numbered_groups number_groups(std::size_t n, const std::function<std::string_view(std::size_t)>& group) {
+  numbered_groups out;
+  std::map<std::string, std::uint32_t, std::less<>> ids;
+  for (std::size_t i = 0; i < n; ++i) ids.emplace(std::string(group(i)), 0);
+  for (auto& [name, id] : ids) {
+    id = static_cast<std::uint32_t>(out.names.size());
+    out.names.push_back(name);
+  }
+  out.group_of.resize(n);
+  for (std::size_t i = 0; i < n; ++i) out.group_of[i] = ids.find(group(i))->second;
+  return out;
 }
 
 content_input make_content_input(const run_state::doc_state& d, std::size_t i,

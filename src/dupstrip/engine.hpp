@@ -17,7 +17,9 @@
 #include "dupstrip/scan.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -120,6 +122,8 @@ class run_state {
 
   /// Completed content rounds (1 after the first step).
   [[nodiscard]] std::uint32_t round() const noexcept { return round_; }
+  /// Refine checks done (at most four).
+  [[nodiscard]] std::uint32_t refines() const noexcept { return refines_; }
 
   // ---- everything below is state, exposed for the scale-out files (scaleout.cpp)
   struct group_info {
@@ -179,6 +183,13 @@ class run_state {
   void decide_duplicates();
   std::vector<std::uint32_t> refine();
 };
+
+/// Documents' groups numbered in name order (bytewise), as every run numbers them.
+struct numbered_groups {
+  std::vector<std::uint32_t> group_of;  // per document
+  std::vector<std::string> names;       // sorted, distinct
+};
+numbered_groups number_groups(std::size_t n, const std::function<std::string_view(std::size_t)>& group);
 
 /// The content step's input for document i of a state.
 content_input make_content_input(const run_state::doc_state& d, std::size_t i,

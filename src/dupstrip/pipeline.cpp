@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <string>
 
 namespace dupstrip {
@@ -45,19 +44,8 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
   const std::size_t n = source.size();
   const unsigned jobs = detail::resolve_jobs(options_.jobs);
 
-  // Groups, numbered in name order.
-  std::vector<std::uint32_t> group_of(n, 0);
-  std::vector<std::string> group_names;
-  {
-    std::map<std::string, std::uint32_t, std::less<>> ids;
-    for (std::size_t i = 0; i < n; ++i) ids.emplace(std::string(source.group(i)), 0);
-    for (auto& [name, id] : ids) {
-      id = static_cast<std::uint32_t>(group_names.size());
-      group_names.push_back(name);
-    }
-    for (std::size_t i = 0; i < n; ++i) group_of[i] = ids.find(source.group(i))->second;
-  }
-  detail::run_state state(options_, std::move(group_of), std::move(group_names), jobs);
+  detail::numbered_groups groups = detail::number_groups(n, [&](std::size_t i) { return source.group(i); });
+  detail::run_state state(options_, std::move(groups.group_of), std::move(groups.names), jobs);
   const detail::engine_config& cfg = state.config();
 
   std::vector<std::pair<std::string, double>> seconds{{"scan", 0.0}, {"boilerplate", 0.0}, {"content", 0.0},

@@ -21,7 +21,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <memory>
 #include <unordered_map>
 
@@ -209,6 +208,15 @@ clean_options decode_options(dec& r) {
   o.max_document_bytes = r.u64();
   return o;
 }
+// The options of a HEAD section: a str holding encode_options() bytes, wholly used.
+clean_options get_options(dec& r) {
+  const std::string blob = r.str();
+  dec o(blob);
+  clean_options opt = decode_options(o);
+  if (!o.done()) throw short_payload{};
+  return opt;
+}
+
 // "threshold 0.7 vs 0.8, num_perm 64 vs 128": the options that differ.
 std::string options_difference(const clean_options& a, const clean_options& b) {
   std::string s;
@@ -593,7 +601,7 @@ void write_state(const fs::path& out, run_state& st, const std::vector<merge_sha
     enc h;
     h.str(encode_options(o));
     h.u32(st.round());
-    h.u32(st.refines_mut());
+    h.u32(st.refines());
     h.u64(st.boilerplate_lines());
     h.u64(st.size());
     w.section(sec_head, 0, h.b);
@@ -681,10 +689,7 @@ state_file read_state(const fs::path& path, const std::uint64_t* only) {
   while (in.next(s, want)) {
     if (s.tag == sec_head) {
       parse_section(in, s, [&](dec& r) {
-        const std::string ob = r.str();
-        dec orr(ob);
-        sf.opt = decode_options(orr);
-        if (!orr.done()) throw short_payload{};
+        sf.opt = get_options(r);
         sf.round = r.u32();
         sf.refines = r.u32();
         sf.boilerplate_lines = r.u64();
@@ -805,6 +810,16 @@ run_state to_run_state(state_file& sf, unsigned jobs) {
   st.round_mut() = sf.round;
   st.refines_mut() = sf.refines;
   return st;
+}
+
+// A second file for a shard already merged: the same content (a retried task) counts once,
+// with a note; other content is refused.
+void note_repeated_shard(const file_reader& in, std::uint64_t first_digest, const fs::path& first_path,
+                         const std::string& label, std::vector<std::string>& notes) {
+  if (first_digest != in.digest())
+    in.fail(fmt::format("holds the same shard as {} ({}) with other fingerprints", first_path.string(), label));
+  notes.push_back(
+      fmt::format("{}: the same shard as {} ({}): counted once", in.path().string(), first_path.string(), label));
 }
 
 // Pending documents per shard (both lists are in corpus order).
@@ -976,10 +991,7 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
       while (in.next(s, [](std::uint32_t tag, std::uint32_t) { return tag != sec_docs; })) {
         if (s.tag == sec_head) {
           parse_section(in, s, [&](dec& r) {
-            const std::string ob = r.str();
-            dec orr(ob);
-            o = decode_options(orr);
-            if (!orr.done()) throw short_payload{};
+            o = get_options(r);
             m.label = r.str();
             m.key = r.u64();
             m.documents = r.u64();
@@ -1013,17 +1025,12 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
       } else if (encode_options(o) != encode_options(opt)) {
         in.fail(fmt::format("made with other options than {}: {}", first_path.string(), options_difference(o, opt)));
       }
-      bool repeat = false;
-      for (std::size_t k = 0; k < shards.size(); ++k) {
-        if (shards[k].key != m.key) continue;
-        if (digests[k] != in.digest())
-          in.fail(fmt::format("holds the same shard as {} ({}) with other fingerprints", used[k].path.string(),
-                              shards[k].label));
-        status.notes.push_back(
-            fmt::format("{}: the same shard as {} ({}): counted once", p.string(), used[k].path.string(), m.label));
-        repeat = true;
+      const auto seen = std::find_if(shards.begin(), shards.end(), [&](const merge_shard& x) { return x.key == m.key; });
+      if (seen != shards.end()) {
+        const auto k = static_cast<std::size_t>(seen - shards.begin());
+        note_repeated_shard(in, digests[k], used[k].path, m.label, status.notes);
+        continue;
       }
-      if (repeat) continue;
       m.first = names.size();
       if (m.first + m.documents > (std::uint64_t{1} << 32) - 1) in.fail("the corpus exceeds 4 billion documents");
       shards.push_back(m);
@@ -1034,20 +1041,12 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
         doc_groups.push_back(std::move(gr[k]));
       }
     }
-    // Groups, numbered in name order (as deduper::run does).
-    std::map<std::string, std::uint32_t, std::less<>> ids;
-    for (const std::string& g : doc_groups) ids.emplace(g, 0);
-    std::vector<std::string> group_names;
-    for (auto& [name, id] : ids) {
-      id = static_cast<std::uint32_t>(group_names.size());
-      group_names.push_back(name);
-    }
-    std::vector<std::uint32_t> group_of(doc_groups.size());
-    for (std::size_t i = 0; i < doc_groups.size(); ++i) group_of[i] = ids.find(doc_groups[i])->second;
+    detail::numbered_groups groups =
+        detail::number_groups(doc_groups.size(), [&](std::size_t i) -> std::string_view { return doc_groups[i]; });
     doc_groups.clear();
     doc_groups.shrink_to_fit();
     opt.jobs = jobs;
-    st = std::make_unique<run_state>(opt, std::move(group_of), std::move(group_names), jobs);
+    st = std::make_unique<run_state>(opt, std::move(groups.group_of), std::move(groups.names), jobs);
     const std::uint32_t K = opt.num_perm;
     for (std::size_t u = 0; u < used.size(); ++u) {
       file_reader in(used[u].path, kind_scan);
@@ -1101,10 +1100,7 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
           std::uint64_t sd = 0;
           std::uint32_t r_round = 0;
           parse_section(in, s, [&](dec& r) {
-            const std::string ob = r.str();
-            dec orr(ob);
-            o = decode_options(orr);
-            if (!orr.done()) throw short_payload{};
+            o = get_options(r);
             label = r.str();
             key = r.u64();
             sd = r.u64();
@@ -1138,11 +1134,7 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
       if (got != expect) in.fail("holds fewer records than its header announces");
       const auto k = static_cast<std::size_t>(shard);
       if (shard_digest[k] != 0) {
-        if (shard_digest[k] != in.digest())
-          in.fail(fmt::format("holds the same shard as {} ({}) with other fingerprints", shard_path[k].string(),
-                              shards[k].label));
-        status.notes.push_back(fmt::format("{}: the same shard as {} ({}): counted once", p.string(),
-                                           shard_path[k].string(), shards[k].label));
+        note_repeated_shard(in, shard_digest[k], shard_path[k], shards[k].label, status.notes);
         continue;
       }
       shard_digest[k] = in.digest();
@@ -1208,10 +1200,7 @@ clean_options state_options(const fs::path& state) {
   if (!in.next(s, load_all) || s.tag != sec_head) in.fail("the HEAD section is not first");
   clean_options o;
   parse_section(in, s, [&](dec& r) {
-    const std::string ob = r.str();
-    dec orr(ob);
-    o = decode_options(orr);
-    if (!orr.done()) throw short_payload{};
+    o = get_options(r);
     r.p = r.e;
   });
   return o;
