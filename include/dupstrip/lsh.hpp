@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <unordered_map>
 #include <utility>
@@ -70,7 +71,15 @@ struct cluster_options {
   /// Threads for band keys and bucket sorting (0: hardware_concurrency()); verification runs
   /// in a fixed sequential order, so the result does not depend on it.
   unsigned jobs = 1;
+  /// Bytes the band keys may take at once (16 per document and band): bands are keyed in
+  /// passes of as many bands as fit, at least one. The result does not depend on it.
+  std::size_t key_memory = std::size_t{32} << 20;
 };
+
+/// Reads the signatures of documents [first, first + count) into `out` (count * num_perm
+/// slots). Called from several threads at once (on distinct ranges).
+using signature_reader =
+    std::function<void(std::uint32_t first, std::uint32_t count, std::span<std::uint32_t> out)>;
 
 /// Clusters documents by MinHash similarity: candidates are pairs sharing a band, every
 /// candidate is verified by its estimated Jaccard against the threshold (a bare bucket
@@ -89,6 +98,13 @@ struct cluster_options {
 [[nodiscard]] DUPSTRIP_EXPORT std::vector<std::uint32_t> cluster_signatures(
     std::span<const std::uint32_t> signatures, std::uint32_t num_perm,
     const cluster_options& options, std::span<const std::uint8_t> active = {});
+
+/// The same clustering over signatures that are not in memory (a run's temporary file): reads
+/// them in passes of options.key_memory, and again one by one for verification. Same result
+/// as the overload above on the same signatures.
+[[nodiscard]] DUPSTRIP_EXPORT std::vector<std::uint32_t> cluster_signatures(
+    std::size_t n, std::uint32_t num_perm, const signature_reader& read, const cluster_options& options,
+    std::span<const std::uint8_t> active = {});
 
 /// An incremental LSH index: insert signatures with ids, query candidates.
 /// @threadsafety query() may be called concurrently; insert() must not run concurrently with

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -64,6 +65,10 @@ struct clean_options {
   utf8_policy utf8 = utf8_policy::replace;
   std::uint64_t max_document_bytes = 256ULL << 20;  ///< larger documents are skipped (errc::too_large)
   unsigned jobs = 0;  ///< worker threads; 0 = hardware concurrency. Results never depend on it.
+  /// Folder of the run's temporary files (fingerprints held out of memory; about the size of
+  /// the corpus at most, removed when the run ends however it ends). Empty: $TMPDIR, else /tmp.
+  /// Results never depend on it.
+  std::string temp_dir;
 
   /// Throws config_error naming the first invalid option.
   void validate() const;
@@ -102,22 +107,46 @@ struct removal {
 /// What happened to a document.
 enum class doc_status : std::uint8_t { kept, dropped, skipped };
 
-/// Decision for one document.
+/// Decision for one document (its removed ranges are in analysis::removals).
 struct doc_result {
-  doc_status status = doc_status::kept;
   std::error_code error;               ///< why it was skipped
-  std::uint64_t error_offset = 0;      ///< first invalid byte, for errc::invalid_utf8
   std::uint64_t bytes = 0;             ///< input size
-  std::uint64_t kept_bytes = 0;        ///< bytes written for it (0 when dropped or skipped)
-  std::uint64_t content_tokens = 0;    ///< tokens left after cleaning
+  std::uint32_t error_offset = 0;      ///< first invalid byte, for errc::invalid_utf8
+  std::uint32_t kept_bytes = 0;        ///< bytes written for it (0 when dropped or skipped)
+  std::uint32_t content_tokens = 0;    ///< tokens left after cleaning
   std::uint32_t lines = 0;             ///< lines in the document
   std::uint32_t removed_lines = 0;     ///< non-blank lines removed
   std::uint32_t cluster = 0;           ///< smallest document index of its near-duplicate cluster
   std::uint32_t duplicate_of = 0;      ///< when dropped: index of the kept copy
+  std::uint32_t utf8_replacements = 0; ///< invalid sequences read as U+FFFD
   double similarity = 0.0;             ///< when dropped: estimated Jaccard with the kept copy
-  std::size_t utf8_replacements = 0;   ///< invalid sequences read as U+FFFD
+  doc_status status = doc_status::kept;
   bool strip_limited = false;          ///< the safety rail kept only the surest removals
-  std::vector<removal> removals;       ///< sorted, non-overlapping
+};
+// Documents read are smaller than 4 GiB (clean_options::max_document_bytes), so their counts
+// fit 32 bits: a result is 72 bytes.
+
+/// The removed ranges of every document of a run. They are the bulk of a run's decisions, so
+/// they live in a temporary file (clean_options::temp_dir), not in memory: 12 bytes per
+/// document stay in memory. Copies share the same table.
+/// @threadsafety get() may run concurrently with anything but set() of the same document;
+/// set() may run concurrently on distinct documents.
+class DUPSTRIP_EXPORT removal_table {
+ public:
+  removal_table() = default;  ///< holds no document
+  /// A table of `documents` empty lists, spilling to `temp_dir` (see clean_options::temp_dir).
+  removal_table(std::size_t documents, const std::string& temp_dir);
+  [[nodiscard]] std::size_t size() const noexcept;
+  /// Document i's removed ranges, sorted and disjoint. @throws std::system_error on a read error
+  [[nodiscard]] std::vector<removal> get(std::size_t i) const;
+  /// Number of ranges of document i (no read).
+  [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept;
+  /// Replaces document i's ranges. @throws std::system_error when the file cannot be written
+  void set(std::size_t i, std::span<const removal> ranges);
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
 };
 
 /// A boilerplate line of the run, for the human summary.
@@ -131,6 +160,7 @@ struct boilerplate_example {
 /// Everything the run decided.
 struct analysis {
   std::vector<doc_result> docs;                    ///< one per source document, in order
+  removal_table removals;                          ///< per document: the removed ranges
   std::vector<boilerplate_example> top_boilerplate;  ///< most frequent first (at most 10)
   std::uint64_t boilerplate_lines = 0;            ///< distinct boilerplate line keys found
   /// Wall-clock seconds of each phase ("scan", "boilerplate", "content", "clusters"), for
@@ -163,9 +193,10 @@ class DUPSTRIP_EXPORT deduper {
   clean_options options_;
 };
 
-/// The pieces of `bytes` that a kept document keeps (its bytes minus `result.removals`).
+/// The pieces of `bytes` that a kept document keeps: its bytes minus `removals` (sorted,
+/// disjoint: analysis::removals.get(i)).
 [[nodiscard]] DUPSTRIP_EXPORT std::vector<std::string_view> kept_pieces(
-    std::string_view bytes, const doc_result& result);
+    std::string_view bytes, std::span<const removal> removals);
 
 /// Receives each kept document's pieces; returns an error to stop the run (e.g. disk full).
 using document_sink =

@@ -7,6 +7,7 @@
 #include <dupstrip/pipeline.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -43,7 +44,7 @@ DUPSTRIP_EXPORT void append_json_string(std::string& out, std::string_view s);
 DUPSTRIP_EXPORT void append_json_path(std::string& out, std::string_view s);
 
 /// Appends `"removed":[...]`, the removal spans of a document (doc/json.md), to `out`.
-DUPSTRIP_EXPORT void append_json_removals(std::string& out, const doc_result& d);
+DUPSTRIP_EXPORT void append_json_removals(std::string& out, std::span<const removal> removals);
 
 /// The `begin` record (one line, with its newline). It depends only on the options, so that
 /// `clean` and a sharded scan / merge / apply of the same corpus write the same report.

@@ -91,11 +91,14 @@ struct merge_status {
 
 /// Merges fingerprint files into a state written to `out` (atomically). Without `state`,
 /// `inputs` are pass-1 files in corpus order; with it, they are the content files of the
-/// state's round (in any order). Memory is bounded by the fingerprints.
-/// @throws format_error on an unusable input; std::system_error when `out` cannot be written.
+/// state's round (in any order). Memory is that of `clean` on the whole corpus: fingerprints
+/// are held in temporary files in `temp_dir` (clean_options::temp_dir).
+/// @throws format_error on an unusable input; std::system_error when `out` or a temporary file
+/// cannot be written.
 DUPSTRIP_EXPORT merge_status merge_shards(const std::vector<std::filesystem::path>& inputs,
                                           const std::filesystem::path* state,
-                                          const std::filesystem::path& out, unsigned jobs);
+                                          const std::filesystem::path& out, unsigned jobs,
+                                          const std::string& temp_dir = {});
 
 /// The options a state file was made with (reads only its head). @throws format_error
 [[nodiscard]] DUPSTRIP_EXPORT clean_options state_options(const std::filesystem::path& state);
@@ -107,7 +110,8 @@ class DUPSTRIP_EXPORT run_decisions final : public document_source {
   /// Loads `state`. With `only_shard_key`, only that shard's decisions are loaded (the other
   /// documents keep default results), which is what apply needs.
   /// @throws format_error
-  static run_decisions load(const std::filesystem::path& state, const std::uint64_t* only_shard_key = nullptr);
+  static run_decisions load(const std::filesystem::path& state, const std::uint64_t* only_shard_key = nullptr,
+                            const std::string& temp_dir = {});
 
   [[nodiscard]] std::size_t size() const override { return names_.size(); }
   [[nodiscard]] std::string_view name(std::size_t i) const override { return names_[i]; }

@@ -483,7 +483,7 @@ int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::
     const clean_options so = state_options(a.state);
     if (const int rc = open_source(a, so, group_by, progress, in); rc != 0) return rc;
     const shard_identity id = identify_shard(*in.source, in.label);
-    run_decisions d = run_decisions::load(a.state, &id.key);
+    run_decisions d = run_decisions::load(a.state, &id.key, a.options.temp_dir);
     if (!d.status.complete) {
       m.error(fmt::format("{}: round {} is not complete: merge the content fingerprints first", a.state,
                           d.status.round));
@@ -500,6 +500,8 @@ int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::
     analysis local;
     local.docs.assign(d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first),
                       d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first + shard->documents));
+    local.removals = removal_table(shard->documents, a.options.temp_dir);
+    for (std::size_t k = 0; k < shard->documents; ++k) local.removals.set(k, d.decisions.removals.get(first + k));
     std::vector<jsonl_replacement> replaced;
     // duplicate_of holds corpus indices: --annotate names them from the state.
     if (const int rc = write_documents(a, out_kind, in, local, a.options.jobs, progress, replaced, &d); rc != 0)
@@ -553,7 +555,8 @@ int run_merge(cli_args& a) {
         m.error("merge: give the state to write with -o STATE.dsm");
         return 2;
       }
-      const merge_status st = merge_shards(inputs, a.state.empty() ? nullptr : &state, a.output, a.options.jobs);
+      const merge_status st = merge_shards(inputs, a.state.empty() ? nullptr : &state, a.output, a.options.jobs,
+                                                   a.options.temp_dir);
       for (const std::string& n : st.notes) m.warning(n);
       print_status(st);
       final_state = a.output;
@@ -575,7 +578,7 @@ int run_merge(cli_args& a) {
       m.error("merge: give fingerprint files, or --state STATE.dsm of a complete run");
       return 2;
     }
-    run_decisions d = run_decisions::load(final_state);
+    run_decisions d = run_decisions::load(final_state, nullptr, a.options.temp_dir);
     if (!d.status.complete) {
       m.error(fmt::format("{}: round {} is not complete: give the content fingerprint files of this round",
                           final_state.string(), d.status.round));

@@ -71,6 +71,10 @@ void add_run_flags(CLI::App& sub, cli_args& a) {
   sub.add_option("-j,--jobs", a.options.jobs, "Worker threads (0 = all cores); output never depends on it")->group("Output");
   sub.add_flag("-q,--quiet", a.quiet, "Print errors only")->group("Output");
   sub.add_flag("-v,--verbose", a.verbose, "Print more (per-file notes)")->group("Output");
+  sub.add_option("--temp-dir", a.options.temp_dir,
+                 "Folder for the run's temporary files (fingerprints kept out of memory, deleted at exit; "
+                 "default $TMPDIR, else /tmp)")
+      ->group("Output");
 }
 
 void add_output(CLI::App& sub, cli_args& a) {

@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <stdexcept>
 #include <limits>
 #include <map>
 #include <string>
@@ -71,7 +73,7 @@ engine_config::engine_config(const clean_options& o)
       block_lsh(optimal_lsh_params(std::min(o.block_similarity, 0.99), block_perm, fp_weight, fn_weight)) {}
 
 void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_result& res,
-                     std::uint32_t sure_pages, std::uint32_t group_pages) {
+                     std::uint32_t sure_pages, std::uint32_t group_pages, std::vector<removal>& out) {
   std::uint64_t total = 0;
   for (const line_fp& l : lines) total += l.tokens;
   auto removed_tokens = [&](int level) {
@@ -97,10 +99,10 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
     for (line_fp& l : lines) l.removed = false;
   }
   for (line_fp& l : lines) l.gpages = group_pages;
-  finish_removals(lines, res);
+  finish_removals(lines, res, out);
 }
 
-void finish_removals(std::vector<line_fp>& lines, doc_result& res) {
+void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<removal>& out) {
   for (line_fp& l : lines)
     if (l.blank) l.removed = false;
   // Blank lines: drop a blank run that follows a removed line (or starts the document), and a
@@ -133,18 +135,18 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res) {
   // Spans: a repeated run is one span; each boilerplate line is its own span (it has its own
   // evidence); removed blank lines join the span before them, or, when they open a span, take
   // the reason and evidence of the removed line that follows them.
-  res.removals.clear();
+  out.clear();
   res.removed_lines = 0;
   bool open_blank = false;  // the last span so far holds only blank lines
   for (std::size_t i = 0; i < n; ++i) {
     const line_fp& l = lines[i];
     if (!l.removed) continue;
-    const bool adjacent = !res.removals.empty() && res.removals.back().end == l.begin;
+    const bool adjacent = !out.empty() && out.back().end == l.begin;
     if (l.blank) {
       if (adjacent) {
-        res.removals.back().end = l.next;
+        out.back().end = l.next;
       } else {
-        res.removals.push_back({l.begin, l.next, removal_reason::boilerplate, 0, 0});
+        out.push_back({l.begin, l.next, removal_reason::boilerplate, 0, 0});
         open_blank = true;
       }
       continue;
@@ -154,15 +156,15 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res) {
     const std::uint32_t pages = l.repeat ? 0 : l.pages;
     const std::uint32_t gpages = l.repeat ? 0 : l.gpages;
     if (adjacent && open_blank) {
-      removal& r = res.removals.back();
+      removal& r = out.back();
       r.end = l.next;
       r.reason = why;
       r.pages = pages;
       r.group_pages = gpages;
-    } else if (adjacent && why == removal_reason::repeat && res.removals.back().reason == why) {
-      res.removals.back().end = l.next;
+    } else if (adjacent && why == removal_reason::repeat && out.back().reason == why) {
+      out.back().end = l.next;
     } else {
-      res.removals.push_back({l.begin, l.next, why, pages, gpages});
+      out.push_back({l.begin, l.next, why, pages, gpages});
     }
     open_blank = false;
   }
@@ -197,10 +199,10 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
     if (opt.utf8 == utf8_policy::strict) {
       res.status = doc_status::skipped;
       res.error = make_error_code(errc::invalid_utf8);
-      res.error_offset = u.first_error;
+      res.error_offset = static_cast<std::uint32_t>(u.first_error);
       return rec;
     }
-    if (opt.utf8 == utf8_policy::replace) res.utf8_replacements = u.error_count;
+    if (opt.utf8 == utf8_policy::replace) res.utf8_replacements = static_cast<std::uint32_t>(u.error_count);
   }
   rec.raw_hash = xxh3_64(bytes);
   const std::vector<line_span> lines = split_lines(bytes);
@@ -261,11 +263,17 @@ content_record content_document(result<std::string> data, const content_input& i
   }
   const std::string& bytes = data.value();
   const std::vector<line_span> lines = split_lines(bytes);
-  if (xxh3_64(bytes) != in.raw_hash || lines.size() != in.removed.size()) {
+  if (xxh3_64(bytes) != in.raw_hash || lines.size() != in.lines) {
     rec.error = make_error_code(errc::changed_during_run);
     return rec;
   }
-  std::vector<std::uint8_t> removed = in.removed;
+  // A line is removed when it starts inside a removed range (ranges are unions of lines).
+  std::vector<std::uint8_t> removed(lines.size(), 0);
+  for (std::size_t l = 0, r = 0; l < lines.size(); ++l) {
+    while (r < in.removals.size() && in.removals[r].end <= lines[l].begin) ++r;
+    if (r < in.removals.size() && in.removals[r].begin <= lines[l].begin) removed[l] = 1;
+  }
+  const std::vector<std::uint8_t> removed_before = removed;
   std::vector<std::uint8_t> blank(lines.size(), 0);
   bool any_removed = false;
   for (std::size_t l = 0; l < lines.size(); ++l) {
@@ -277,7 +285,7 @@ content_record content_document(result<std::string> data, const content_input& i
   // Repeats among what is left: once boilerplate lines are gone, the lines of a second copy
   // can line up into a run (a second run over the output would strip it, so strip it now).
   if (any_removed) {
-    const std::vector<repeated_run> more = find_runs(s, keys, lines, bytes, cfg.rep, &in.removed);
+    const std::vector<repeated_run> more = find_runs(s, keys, lines, bytes, cfg.rep, &removed_before);
     rec.found_runs = !more.empty();
     for (const repeated_run& r : more)
       for (std::uint32_t l = r.first; l <= r.last; ++l)
@@ -309,192 +317,377 @@ content_record content_document(result<std::string> data, const content_input& i
 
 // ------------------------------------------------------------------------------ the merge
 
+namespace {
+
+// Line records in the lines spill: begin, end, next, tokens, key, masked_key, flags.
+constexpr std::size_t line_bytes = 33;
+constexpr std::uint8_t flag_blank = 1;
+constexpr std::uint8_t flag_repeat = 2;
+
+void put_line(unsigned char* p, const line_fp& l) {
+  std::memcpy(p, &l.begin, 4);
+  std::memcpy(p + 4, &l.end, 4);
+  std::memcpy(p + 8, &l.next, 4);
+  std::memcpy(p + 12, &l.tokens, 4);
+  std::memcpy(p + 16, &l.key, 8);
+  std::memcpy(p + 24, &l.masked_key, 8);
+  p[32] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0));
+}
+
+void get_line(const unsigned char* p, line_fp& l) {
+  l = line_fp{};
+  std::memcpy(&l.begin, p, 4);
+  std::memcpy(&l.end, p + 4, 4);
+  std::memcpy(&l.next, p + 8, 4);
+  std::memcpy(&l.tokens, p + 12, 4);
+  std::memcpy(&l.key, p + 16, 8);
+  std::memcpy(&l.masked_key, p + 24, 8);
+  l.blank = (p[32] & flag_blank) != 0;
+  l.repeat = (p[32] & flag_repeat) != 0;
+}
+
+// First-occurrence block signatures in the blocks spill: group, tokens, key, block_perm slots.
+struct block_head {
+  std::uint32_t group;
+  std::uint32_t tokens;
+  std::uint64_t key;
+};
+constexpr std::size_t block_bytes = sizeof(block_head) + block_perm * sizeof(std::uint32_t);
+static_assert(sizeof(block_head) == 16);
+
+/// Reads one sorted run of block records sequentially, a buffer at a time.
+class block_run_reader {
+ public:
+  block_run_reader(const spill_file& f, std::uint64_t at, std::uint64_t records) : f_(&f), at_(at), left_(records) {
+    fill();
+  }
+  [[nodiscard]] bool done() const noexcept { return pos_ == have_; }
+  [[nodiscard]] block_head head() const {
+    block_head h;
+    std::memcpy(&h, buf_.data() + pos_ * block_bytes, sizeof h);
+    return h;
+  }
+  [[nodiscard]] const unsigned char* record() const { return buf_.data() + pos_ * block_bytes; }
+  void next() {
+    if (++pos_ == have_) fill();
+  }
+
+ private:
+  static constexpr std::uint64_t batch = 256;
+  const spill_file* f_;
+  std::uint64_t at_;
+  std::uint64_t left_;
+  std::vector<unsigned char> buf_;
+  std::size_t pos_ = 0;
+  std::size_t have_ = 0;
+  void fill() {
+    pos_ = 0;
+    have_ = static_cast<std::size_t>(std::min(left_, batch));
+    buf_.resize(have_ * block_bytes);
+    if (have_ != 0) f_->read_at(at_, buf_.data(), buf_.size());
+    at_ += have_ * block_bytes;
+    left_ -= have_;
+    if (have_ == 0) buf_.shrink_to_fit();
+  }
+};
+
+// Boilerplate keys of a group with their pages, sorted by key.
+using page_table = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
+
+std::uint32_t pages_in(const page_table& t, std::uint64_t k) {
+  const auto it = std::lower_bound(t.begin(), t.end(), std::pair<std::uint64_t, std::uint32_t>(k, 0));
+  return it != t.end() && it->first == k ? it->second : 0;
+}
+
+std::uint32_t need_for(const clean_options& opt, std::uint32_t pages) {
+  return std::max({2U, std::min(opt.min_boilerplate_pages, pages),
+                   static_cast<std::uint32_t>(std::ceil(opt.boilerplate_fraction * static_cast<double>(pages)))});
+}
+
+}  // namespace
+
 run_state::run_state(const clean_options& options, std::vector<std::uint32_t> group_of,
                      std::vector<std::string> group_names, unsigned jobs)
     : cfg_(options),
       jobs_(jobs),
-      docs_(group_of.size()),
-      sigs_(group_of.size() * options.num_perm, empty_slot),
+      results_(group_of.size()),
+      extra_(group_of.size()),
       group_of_(std::move(group_of)),
-      groups_(group_names.size()) {
+      groups_(group_names.size()),
+      lines_(std::make_unique<spill_file>(options.temp_dir)),
+      sigs_(std::make_unique<spill_file>(options.temp_dir)),
+      blocks_(std::make_unique<spill_file>(options.temp_dir)),
+      removals_(group_of_.size(), options.temp_dir) {
   for (std::size_t g = 0; g < groups_.size(); ++g) groups_[g].name = std::move(group_names[g]);
+  sigs_->grow_to(std::uint64_t{group_of_.size()} * options.num_perm * sizeof(std::uint32_t));
 }
 
-void run_state::add_scan(std::size_t i, scan_record&& rec) {
-  doc_state& d = docs_[i];
-  d.res = std::move(rec.res);
-  d.raw_hash = rec.raw_hash;
-  d.active = rec.active;
-  d.lines = std::move(rec.lines);
-  d.block_sigs = std::move(rec.block_sigs);
+void run_state::write_lines(std::size_t i, std::span<const line_fp> lines) {
+  std::vector<unsigned char> buf(lines.size() * line_bytes);
+  for (std::size_t l = 0; l < lines.size(); ++l) put_line(buf.data() + l * line_bytes, lines[l]);
+  extra_[i].lines_at = buf.empty() ? 0 : lines_->append(buf.data(), buf.size());
+}
+
+void run_state::write_sig(std::size_t i, std::span<const std::uint32_t> sig) {
   const std::size_t K = cfg_.opt.num_perm;
-  if (rec.active) std::copy_n(rec.sig.begin(), K, sigs_.begin() + static_cast<std::ptrdiff_t>(i * K));
+  sigs_->write_at(std::uint64_t{i} * K * sizeof(std::uint32_t), sig.data(), K * sizeof(std::uint32_t));
 }
 
-void run_state::compact_block_sigs(std::size_t lo, std::size_t hi) {
-  if (lo != compacted_) return;  // out of order: keep everything (still correct)
-  compacted_ = hi;
-  if (seen_keys_.size() != groups_.size()) seen_keys_.resize(groups_.size());
-  for (std::size_t i = lo; i < hi; ++i) {
-    doc_state& d = docs_[i];
-    if (d.block_sigs.empty()) continue;
-    flat_set64& seen = seen_keys_[group_of_[i]];
-    // Kept signatures move forwards in place (their order is the lines' order).
-    std::size_t kept = 0;
-    for (line_fp& l : d.lines) {
-      if (l.sig == no_sig) continue;
-      if (d.res.status == doc_status::skipped || !seen.insert(l.key)) {
-        l.sig = no_sig;
-        continue;
-      }
-      if (l.sig != kept) {
-        const auto from = d.block_sigs.begin() + static_cast<std::ptrdiff_t>(std::size_t{l.sig} * block_perm);
-        std::copy(from, from + block_perm, d.block_sigs.begin() + static_cast<std::ptrdiff_t>(kept * block_perm));
-        l.sig = static_cast<std::uint32_t>(kept);
-      }
-      ++kept;
-    }
-    if (kept * block_perm == d.block_sigs.size()) continue;
-    d.block_sigs.resize(kept * block_perm);
-    if (d.block_sigs.size() < d.block_sigs.capacity() / 2) d.block_sigs.shrink_to_fit();
+void run_state::read_sig(std::size_t i, std::span<std::uint32_t> out) const {
+  const std::size_t K = cfg_.opt.num_perm;
+  sigs_->read_at(std::uint64_t{i} * K * sizeof(std::uint32_t), out.data(), K * sizeof(std::uint32_t));
+}
+
+void run_state::set_removals(std::size_t i, std::span<const removal> rem) {
+  std::uint64_t bytes = 0;
+  for (const removal& r : rem) bytes += r.end - r.begin;
+  extra_[i].removed_bytes = static_cast<std::uint32_t>(bytes);
+  removals_.set(i, rem);
+}
+
+std::vector<line_fp> run_state::lines_of(std::size_t i) const {
+  if (results_[i].status == doc_status::skipped) return {};
+  std::vector<line_fp> lines(results_[i].lines);
+  if (lines.empty()) return lines;
+  std::vector<unsigned char> buf(lines.size() * line_bytes);
+  lines_->read_at(extra_[i].lines_at, buf.data(), buf.size());
+  for (std::size_t l = 0; l < lines.size(); ++l) get_line(buf.data() + l * line_bytes, lines[l]);
+  if (removals_.count(i) == 0) return lines;
+  const std::vector<removal> rem = removals_.get(i);
+  for (std::size_t l = 0, r = 0; l < lines.size(); ++l) {
+    while (r < rem.size() && rem[r].end <= lines[l].begin) ++r;
+    if (r == rem.size() || rem[r].begin > lines[l].begin) continue;
+    line_fp& lf = lines[l];
+    lf.removed = true;
+    if (lf.blank) continue;
+    if (rem[r].reason == removal_reason::repeat) lf.repeat = true;
+    lf.pages = rem[r].pages;
+    lf.gpages = rem[r].group_pages;
   }
+  return lines;
+}
+
+void run_state::load_document(std::size_t i, const doc_result& res, const doc_extra& ex,
+                              std::span<const line_fp> lines, std::span<const removal> rem,
+                              std::span<const std::uint32_t> sig) {
+  results_[i] = res;
+  extra_[i] = ex;
+  write_lines(i, lines);
+  set_removals(i, rem);
+  if (ex.active) write_sig(i, sig);
+}
+
+void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
+  if (lo != added_ || lo + recs.size() > results_.size())
+    throw std::logic_error("run_state::add_scans: documents must be added in order");
+  const std::size_t K = cfg_.opt.num_perm;
+  if (seen_keys_.size() != groups_.size()) seen_keys_.resize(groups_.size());
+  std::vector<unsigned char> lines;
+  std::vector<std::uint64_t> lines_at(recs.size(), 0);
+  std::vector<std::uint32_t> sigs(recs.size() * K, empty_slot);
+  struct block_ref {
+    block_head head;
+    const std::uint32_t* sig;
+  };
+  std::vector<block_ref> blocks;
+  for (std::size_t k = 0; k < recs.size(); ++k) {
+    const std::size_t i = lo + k;
+    scan_record& rec = recs[k];
+    results_[i] = rec.res;
+    doc_extra& ex = extra_[i];
+    ex = doc_extra{};
+    ex.raw_hash = rec.raw_hash;
+    ex.active = rec.active && rec.sig.size() == K;
+    if (ex.active) std::copy_n(rec.sig.begin(), K, sigs.begin() + static_cast<std::ptrdiff_t>(k * K));
+    lines_at[k] = lines.size();
+    const std::size_t at = lines.size();
+    lines.resize(at + rec.lines.size() * line_bytes);
+    for (std::size_t l = 0; l < rec.lines.size(); ++l) put_line(lines.data() + at + l * line_bytes, rec.lines[l]);
+    if (rec.res.status == doc_status::skipped) continue;
+    flat_set64& seen = seen_keys_[group_of_[i]];
+    for (const line_fp& l : rec.lines) {
+      if (l.sig == no_sig || std::size_t{l.sig} * block_perm + block_perm > rec.block_sigs.size()) continue;
+      if (seen.insert(l.key))
+        blocks.push_back({{group_of_[i], l.tokens, l.key}, rec.block_sigs.data() + std::size_t{l.sig} * block_perm});
+    }
+  }
+  if (!lines.empty()) {
+    const std::uint64_t base = lines_->append(lines.data(), lines.size());
+    for (std::size_t k = 0; k < recs.size(); ++k) extra_[lo + k].lines_at = base + lines_at[k];
+  }
+  if (!recs.empty()) sigs_->write_at(std::uint64_t{lo} * K * sizeof(std::uint32_t), sigs.data(), sigs.size() * sizeof(std::uint32_t));
+  // One sorted run per call: by (group, tokens), in document and line order within.
+  std::stable_sort(blocks.begin(), blocks.end(), [](const block_ref& a, const block_ref& b) {
+    return a.head.group != b.head.group ? a.head.group < b.head.group : a.head.tokens < b.head.tokens;
+  });
+  if (!blocks.empty()) {
+    std::vector<unsigned char> buf(blocks.size() * block_bytes);
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      std::memcpy(buf.data() + k * block_bytes, &blocks[k].head, sizeof(block_head));
+      std::memcpy(buf.data() + k * block_bytes + sizeof(block_head), blocks[k].sig, block_perm * sizeof(std::uint32_t));
+    }
+    block_runs_.emplace_back(blocks_->append(buf.data(), buf.size()), blocks.size());
+  }
+  added_ = lo + recs.size();
+}
+
+// Near-identical lines: per group and token count, cluster the block signatures of distinct
+// keys. The sorted runs are merged, so that each (group, tokens) bucket arrives whole, its
+// lines in document order; buckets are clustered in parallel batches.
+void run_state::near_identical_lines() {
+  const clean_options& opt = cfg_.opt;
+  std::vector<block_run_reader> runs;
+  runs.reserve(block_runs_.size());
+  for (const auto& [at, count] : block_runs_) runs.emplace_back(*blocks_, at, count);
+  auto before = [&](std::size_t a, std::size_t b) {  // heap order: smallest (group, tokens, run) on top
+    const block_head x = runs[a].head();
+    const block_head y = runs[b].head();
+    if (x.group != y.group) return x.group > y.group;
+    if (x.tokens != y.tokens) return x.tokens > y.tokens;
+    return a > b;
+  };
+  std::vector<std::size_t> heap;
+  for (std::size_t r = 0; r < runs.size(); ++r)
+    if (!runs[r].done()) heap.push_back(r);
+  std::make_heap(heap.begin(), heap.end(), before);
+
+  struct bucket {
+    std::uint32_t group;
+    std::vector<std::uint64_t> keys;
+    std::vector<std::uint32_t> sigs;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> rep;
+  };
+  std::vector<bucket> batch;
+  std::size_t batch_bytes = 0;
+  constexpr std::size_t batch_limit = std::size_t{16} << 20;
+  auto run_batch = [&] {
+    cluster_options bopt;
+    bopt.threshold = opt.block_similarity;
+    bopt.params = cfg_.block_lsh;
+    bopt.jobs = batch.size() == 1 ? jobs_ : 1;
+    parallel_for(batch.size(), jobs_, 1, [&](unsigned, std::size_t b) {
+      bucket& bk = batch[b];
+      const std::vector<std::uint32_t> rep = cluster_signatures(bk.sigs, block_perm, bopt);
+      for (std::size_t k = 0; k < rep.size(); ++k)
+        if (rep[k] != k) bk.rep.emplace_back(bk.keys[k], bk.keys[rep[k]]);
+    });
+    for (bucket& bk : batch)
+      groups_[bk.group].rep.insert(groups_[bk.group].rep.end(), bk.rep.begin(), bk.rep.end());
+    batch.clear();
+    batch_bytes = 0;
+  };
+  bucket cur;
+  std::uint32_t cur_tokens = 0;
+  auto close_bucket = [&] {
+    if (cur.keys.size() >= 2) {
+      batch_bytes += cur.sigs.size() * sizeof(std::uint32_t);
+      batch.push_back(std::move(cur));
+      if (batch_bytes >= batch_limit) run_batch();
+    }
+    cur = bucket{};
+  };
+  bool open = false;
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), before);
+    const std::size_t r = heap.back();
+    const block_head h = runs[r].head();
+    if (!open || h.group != cur.group || h.tokens != cur_tokens) {
+      if (open) close_bucket();
+      cur.group = h.group;
+      cur_tokens = h.tokens;
+      open = true;
+    }
+    cur.keys.push_back(h.key);
+    const unsigned char* rec = runs[r].record() + sizeof(block_head);
+    const std::size_t at = cur.sigs.size();
+    cur.sigs.resize(at + block_perm);
+    std::memcpy(cur.sigs.data() + at, rec, block_perm * sizeof(std::uint32_t));
+    runs[r].next();
+    if (runs[r].done()) {
+      heap.pop_back();
+    } else {
+      std::push_heap(heap.begin(), heap.end(), before);
+    }
+  }
+  if (open) close_bucket();
+  if (!batch.empty()) run_batch();
+  for (group_info& g : groups_) std::sort(g.rep.begin(), g.rep.end());
+  block_runs_.clear();
+  blocks_.reset();
 }
 
 void run_state::begin() {
   seen_keys_.clear();
   seen_keys_.shrink_to_fit();
   const clean_options& opt = cfg_.opt;
-  const std::size_t n = docs_.size();
-  const std::vector<std::uint32_t> pre = cluster_documents();
-
+  const std::size_t n = results_.size();
+  if (n >= 0x80000000u) throw std::length_error("a run handles at most 2^31 documents");
   std::vector<std::uint32_t> order;
-  order.reserve(n);
-  for (std::size_t i = 0; i < n; ++i)
-    if (docs_[i].res.status != doc_status::skipped) order.push_back(static_cast<std::uint32_t>(i));
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (group_of_[a] != group_of_[b]) return group_of_[a] < group_of_[b];
-    if (pre[a] != pre[b]) return pre[a] < pre[b];
-    return a < b;
-  });
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const std::uint32_t i = order[k];
-    if (k == 0 || group_of_[order[k - 1]] != group_of_[i] || pre[order[k - 1]] != pre[i])
-      ++groups_[group_of_[i]].clusters;
-  }
-  // Each group's documents: order[group_begin[g] .. group_begin[g + 1]) by cluster, and the
-  // same range of by_index in document order.
   std::vector<std::size_t> group_begin(groups_.size() + 1, 0);
-  for (const std::uint32_t i : order) ++group_begin[group_of_[i] + 1];
-  for (std::size_t g = 0; g < groups_.size(); ++g) group_begin[g + 1] += group_begin[g];
-  std::vector<std::uint32_t> by_index(order.size());
   {
-    std::vector<std::size_t> at(group_begin.begin(), group_begin.end() - 1);
+    const std::vector<std::uint32_t> pre = cluster_documents();
+    order.reserve(n);
     for (std::size_t i = 0; i < n; ++i)
-      if (docs_[i].res.status != doc_status::skipped) by_index[at[group_of_[i]]++] = static_cast<std::uint32_t>(i);
-  }
-
-  // Near-identical lines: per group, cluster the block signatures of distinct keys.
-  {
-    struct keyed {
-      std::uint64_t key;
-      const std::uint32_t* sig;
-      std::uint32_t tokens;
-    };
-    // Groups are independent: with at least as many groups as threads, one thread per group;
-    // else the groups one after another, each clustered with every thread.
-    const bool by_group = groups_.size() >= jobs_;
-    cluster_options bopt;
-    bopt.threshold = opt.block_similarity;
-    bopt.params = cfg_.block_lsh;
-    bopt.jobs = by_group ? 1 : jobs_;
-    auto near_identical = [&](std::size_t g) {
-      std::vector<keyed> d;
-      flat_set64 seen;
-      for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
-        const std::uint32_t i = by_index[k];
-        for (const line_fp& l : docs_[i].lines) {
-          if (l.sig == no_sig) continue;
-          if (seen.insert(l.key))
-            d.push_back({l.key, docs_[i].block_sigs.data() + std::size_t{l.sig} * block_perm, l.tokens});
-        }
-      }
-      // Near-identical means "the same line with words substituted": only lines of equal
-      // length are compared, so that a teaser quoting another page's title ("Read more:
-      // <title>") is never merged with that title (the title would then count as furniture).
-      std::stable_sort(d.begin(), d.end(), [](const keyed& a, const keyed& b) { return a.tokens < b.tokens; });
-      std::vector<std::uint32_t> flat;
-      for (std::size_t lo = 0; lo < d.size();) {
-        std::size_t hi = lo;
-        while (hi < d.size() && d[hi].tokens == d[lo].tokens) ++hi;
-        if (hi - lo >= 2) {
-          flat.resize((hi - lo) * block_perm);
-          for (std::size_t k = lo; k < hi; ++k) std::copy_n(d[k].sig, block_perm, flat.data() + (k - lo) * block_perm);
-          const std::vector<std::uint32_t> rep = cluster_signatures(flat, block_perm, bopt);
-          for (std::size_t k = 0; k < hi - lo; ++k)
-            if (rep[k] != k) groups_[g].rep.emplace(d[lo + k].key, d[lo + rep[k]].key);
-        }
-        lo = hi;
-      }
-    };
-    if (by_group) {
-      parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) { near_identical(g); });
-    } else {
-      for (std::size_t g = 0; g < groups_.size(); ++g) near_identical(g);
+      if (results_[i].status != doc_status::skipped) order.push_back(static_cast<std::uint32_t>(i));
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      if (group_of_[a] != group_of_[b]) return group_of_[a] < group_of_[b];
+      if (pre[a] != pre[b]) return pre[a] < pre[b];
+      return a < b;
+    });
+    // From here on, order[k] holds the document and a flag: it opens a new cluster.
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const std::uint32_t i = order[k];
+      const bool opens = k == 0 || group_of_[order[k - 1] & 0x7FFFFFFFu] != group_of_[i] || pre[order[k - 1] & 0x7FFFFFFFu] != pre[i];
+      if (opens) ++groups_[group_of_[i]].clusters;
+      if (opens) order[k] |= 0x80000000u;
     }
   }
-  for (doc_state& d : docs_) {
-    d.block_sigs.clear();
-    d.block_sigs.shrink_to_fit();
-  }
+  for (std::size_t k = 0; k < order.size(); ++k) ++group_begin[group_of_[order[k] & 0x7FFFFFFFu] + 1];
+  for (std::size_t g = 0; g < groups_.size(); ++g) group_begin[g + 1] += group_begin[g];
+  for (group_info& gt : groups_) gt.need = need_for(opt, gt.clusters);
 
-  // Count each key once per near-duplicate cluster of its group.
-  struct entry {
-    std::uint32_t count = 0;
-    std::uint32_t last = 0;  // 1 + cluster that counted last
-  };
-  std::vector<std::unordered_map<std::uint64_t, entry>> counts(groups_.size());
+  near_identical_lines();
+
+  // Count each key once per near-duplicate cluster of its group; keep the boilerplate keys.
+  std::vector<page_table> tables(groups_.size());
   parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) {
     const group_info& gt = groups_[g];
-    auto& c = counts[g];
+    flat_count64 counts;
+    std::vector<std::uint64_t> keys;
+    auto flush = [&] {
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      for (const std::uint64_t k : keys) counts.bump(k);
+      keys.clear();
+    };
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
-      const std::uint32_t i = order[k];
-      const std::uint32_t stamp = pre[i] + 1;
-      auto bump = [&](std::uint64_t key) {
-        entry& e = c[key];
-        if (e.last != stamp) {
-          ++e.count;
-          e.last = stamp;
-        }
-      };
+      if ((order[k] & 0x80000000u) != 0) flush();
       // Lines of repeated runs count too: a page that prints its body twice still carries its
-      // furniture, and the per-cluster stamp already counts a key once per page.
-      for (const line_fp& l : docs_[i].lines) {
+      // furniture, and counting per cluster already counts a key once per page.
+      for (const line_fp& l : lines_of(order[k] & 0x7FFFFFFFu)) {
         if (l.tokens == 0) continue;
-        bump(gt.canonical(l.key));
-        if (l.masked_key != 0) bump(l.masked_key);
+        keys.push_back(gt.canonical(l.key));
+        if (l.masked_key != 0) keys.push_back(l.masked_key);
       }
     }
+    flush();
+    counts.for_each([&](std::uint64_t k, std::uint32_t c) {
+      if (c >= gt.need && k != 0) tables[g].emplace_back(k, c);
+    });
+    std::sort(tables[g].begin(), tables[g].end());
   });
-  for (group_info& gt : groups_) {
-    const std::uint32_t by_count = std::min(opt.min_boilerplate_pages, gt.clusters);
-    const auto by_fraction =
-        static_cast<std::uint32_t>(std::ceil(opt.boilerplate_fraction * static_cast<double>(gt.clusters)));
-    gt.need = std::max({2U, by_count, by_fraction});
-  }
+  order = {};
   auto pages_if_boilerplate = [&](std::uint32_t g, std::uint64_t k) -> std::uint32_t {
-    if (k == 0) return 0;
-    const auto it = counts[g].find(k);
-    return it != counts[g].end() && it->second.count >= groups_[g].need ? it->second.count : 0;
+    return k == 0 ? 0 : pages_in(tables[g], k);
   };
 
   // Top boilerplate keys for the summary: most pages first, then group name, then first sight.
   top_.clear();
   for (std::size_t g = 0; g < groups_.size(); ++g)
-    for (const auto& [k, e] : counts[g])
-      if (e.count >= groups_[g].need) {
-        ++boilerplate_lines_;
-        top_.push_back({e.count, static_cast<std::uint32_t>(g), k, none, 0, {}});
-      }
+    for (const auto& [k, c] : tables[g]) {
+      ++boilerplate_lines_;
+      top_.push_back({c, static_cast<std::uint32_t>(g), k, none, 0, {}});
+    }
   std::sort(top_.begin(), top_.end(), [](const top_key& a, const top_key& b) {
     if (a.pages != b.pages) return a.pages > b.pages;
     if (a.group != b.group) return a.group < b.group;
@@ -510,13 +703,14 @@ void run_state::begin() {
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> first_seen(
       workers, std::vector<std::pair<std::uint32_t, std::uint32_t>>(top_.size(), {none, 0}));
   parallel_for(n, jobs_, 64, [&](unsigned w, std::size_t i) {
-    doc_state& d = docs_[i];
-    if (d.res.status == doc_status::skipped) return;
+    doc_result& res = results_[i];
+    if (res.status == doc_status::skipped) return;
     const std::uint32_t g = group_of_[i];
     const group_info& gt = groups_[g];
     auto& seen_here = first_seen[w];
-    for (std::size_t li = 0; li < d.lines.size(); ++li) {
-      line_fp& l = d.lines[li];
+    std::vector<line_fp> lines = lines_of(i);
+    for (std::size_t li = 0; li < lines.size(); ++li) {
+      line_fp& l = lines[li];
       if (l.tokens == 0) continue;
       const std::uint64_t ck = gt.canonical(l.key);
       l.pages = std::max(pages_if_boilerplate(g, ck), pages_if_boilerplate(g, l.masked_key));
@@ -528,7 +722,9 @@ void run_state::begin() {
           seen_here[t] = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)};
     }
     const std::uint32_t sure = std::max(gt.need, (gt.clusters + 1) / 2);
-    decide_removals(opt, d.lines, d.res, sure, gt.clusters);
+    std::vector<removal> rem;
+    decide_removals(opt, lines, res, sure, gt.clusters, rem);
+    set_removals(i, rem);
   });
   for (std::size_t t = 0; t < top_.size(); ++t) {
     std::pair<std::uint32_t, std::uint32_t> best{none, 0};
@@ -547,12 +743,12 @@ void run_state::begin() {
     top_.swap(unique);
   }
 
-  // The content step fingerprints every document that was read.
-  std::fill(sigs_.begin(), sigs_.end(), empty_slot);
+  // The content step fingerprints every document that was read (its signature slot is
+  // overwritten with the content signature).
   pending_.clear();
   for (std::size_t i = 0; i < n; ++i) {
-    docs_[i].active = false;
-    if (docs_[i].res.status != doc_status::skipped) pending_.push_back(static_cast<std::uint32_t>(i));
+    extra_[i].active = false;
+    if (results_[i].status != doc_status::skipped) pending_.push_back(static_cast<std::uint32_t>(i));
   }
   if (pending_.empty()) step();
 }
@@ -570,51 +766,55 @@ numbered_groups number_groups(std::size_t n, const std::function<std::string_vie
   return out;
 }
 
-content_input make_content_input(const run_state::doc_state& d, std::size_t i,
-                                 const std::vector<run_state::top_key>& top) {
+content_input make_content_input(const doc_result& res, std::uint64_t raw_hash, std::vector<removal> removals,
+                                 std::size_t i, const std::vector<run_state::top_key>& top) {
   content_input in;
-  in.raw_hash = d.raw_hash;
-  in.removed.resize(d.lines.size());
-  for (std::size_t l = 0; l < d.lines.size(); ++l) in.removed[l] = d.lines[l].removed ? 1 : 0;
+  in.raw_hash = raw_hash;
+  in.lines = res.lines;
+  in.removals = std::move(removals);
   for (const run_state::top_key& t : top)
     if (t.doc == i) in.top_lines.push_back(t.line);
   return in;
 }
 
-content_input run_state::content_input_of(std::size_t i) const { return make_content_input(docs_[i], i, top_); }
+content_input run_state::content_input_of(std::size_t i) const {
+  return make_content_input(results_[i], extra_[i].raw_hash, removals_.get(i), i, top_);
+}
 
 void run_state::add_content(std::size_t i, content_record&& rec) {
-  doc_state& d = docs_[i];
-  doc_result& res = d.res;
+  doc_result& res = results_[i];
+  doc_extra& ex = extra_[i];
   const std::size_t K = cfg_.opt.num_perm;
-  d.content_bytes = 0;
-  d.content_hash = 0;
-  d.active = false;
-  std::fill_n(sigs_.begin() + static_cast<std::ptrdiff_t>(i * K), K, empty_slot);
+  ex.content_bytes = 0;
+  ex.content_hash = 0;
+  ex.active = false;
   if (res.status == doc_status::skipped) return;
   if (rec.error) {
     res.status = doc_status::skipped;
     res.error = rec.error;
     return;
   }
-  for (const std::uint32_t l : rec.new_repeats) {
-    if (l >= d.lines.size()) continue;
-    d.lines[l].removed = true;
-    d.lines[l].repeat = true;
+  if (rec.found_runs) {
+    std::vector<line_fp> lines = lines_of(i);
+    for (const std::uint32_t l : rec.new_repeats) {
+      if (l >= lines.size()) continue;
+      lines[l].removed = true;
+      lines[l].repeat = true;
+    }
+    std::vector<removal> rem;
+    finish_removals(lines, res, rem);
+    set_removals(i, rem);
   }
-  if (rec.found_runs) finish_removals(d.lines, res);
-  d.content_bytes = rec.content_bytes;
+  ex.content_bytes = static_cast<std::uint32_t>(rec.content_bytes);
   std::size_t k = 0;
   for (top_key& t : top_)
     if (t.doc == i && k < rec.top_text.size()) t.text = std::move(rec.top_text[k++]);
-  res.content_tokens = rec.content_tokens;
-  std::uint64_t removed = 0;
-  for (const removal& r : res.removals) removed += r.end - r.begin;
-  res.kept_bytes = res.bytes - removed;
+  res.content_tokens = static_cast<std::uint32_t>(rec.content_tokens);
+  res.kept_bytes = static_cast<std::uint32_t>(res.bytes - ex.removed_bytes);
   if (rec.active && rec.sig.size() == K) {
-    d.content_hash = rec.content_hash;
-    std::copy_n(rec.sig.begin(), K, sigs_.begin() + static_cast<std::ptrdiff_t>(i * K));
-    d.active = true;
+    ex.content_hash = rec.content_hash;
+    write_sig(i, rec.sig);
+    ex.active = true;
   }
 }
 
@@ -629,60 +829,71 @@ void run_state::step() {
   }
 }
 
-// Clusters the content signatures and chooses one document per cluster.
+// Clusters the current signatures (read back from the spill).
 std::vector<std::uint32_t> run_state::cluster_documents() const {
-  std::vector<std::uint8_t> active(docs_.size(), 0);
-  for (std::size_t i = 0; i < docs_.size(); ++i) active[i] = docs_[i].active ? 1 : 0;
+  std::vector<std::uint8_t> active(extra_.size(), 0);
+  for (std::size_t i = 0; i < extra_.size(); ++i) active[i] = extra_[i].active ? 1 : 0;
   cluster_options copt;
   copt.threshold = cfg_.opt.threshold;
   copt.params = cfg_.doc_lsh;
   copt.jobs = jobs_;
-  return cluster_signatures(sigs_, cfg_.opt.num_perm, copt, active);
+  const std::uint32_t K = cfg_.opt.num_perm;
+  const signature_reader read = [&](std::uint32_t first, std::uint32_t count, std::span<std::uint32_t> out) {
+    sigs_->read_at(std::uint64_t{first} * K * sizeof(std::uint32_t), out.data(),
+                   std::size_t{count} * K * sizeof(std::uint32_t));
+  };
+  return cluster_signatures(extra_.size(), K, read, copt, active);
 }
 
 void run_state::decide_duplicates() {
   const clean_options& opt = cfg_.opt;
-  const std::size_t n = docs_.size();
+  const std::size_t n = results_.size();
   const std::uint32_t K = opt.num_perm;
   const std::vector<std::uint32_t> rep = cluster_documents();
   union_find uf(n);
   for (std::size_t i = 0; i < n; ++i) uf.unite(static_cast<std::uint32_t>(i), rep[i]);
   std::vector<std::uint32_t> by_hash;
   for (std::size_t i = 0; i < n; ++i)
-    if (docs_[i].active) by_hash.push_back(static_cast<std::uint32_t>(i));
+    if (extra_[i].active) by_hash.push_back(static_cast<std::uint32_t>(i));
   std::sort(by_hash.begin(), by_hash.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const std::uint64_t ha = docs_[a].content_hash;
-    const std::uint64_t hb = docs_[b].content_hash;
+    const std::uint64_t ha = extra_[a].content_hash;
+    const std::uint64_t hb = extra_[b].content_hash;
     return ha != hb ? ha < hb : a < b;
   });
   for (std::size_t k = 1; k < by_hash.size(); ++k)
-    if (docs_[by_hash[k]].content_hash == docs_[by_hash[k - 1]].content_hash) uf.unite(by_hash[k], by_hash[k - 1]);
+    if (extra_[by_hash[k]].content_hash == extra_[by_hash[k - 1]].content_hash) uf.unite(by_hash[k], by_hash[k - 1]);
+  by_hash = {};
   std::vector<std::uint32_t> best(n, none);
   for (std::size_t i = 0; i < n; ++i) {
-    if (!docs_[i].active) continue;
+    if (!extra_[i].active) continue;
     const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
     std::uint32_t& b = best[r];
-    if (b == none || (opt.keep == keep_policy::longest && docs_[i].content_bytes > docs_[b].content_bytes))
+    if (b == none || (opt.keep == keep_policy::longest && extra_[i].content_bytes > extra_[b].content_bytes))
       b = static_cast<std::uint32_t>(i);
   }
+  std::vector<std::uint32_t> a_sig(K);
+  std::vector<std::uint32_t> b_sig(K);
   for (std::size_t i = 0; i < n; ++i) {
-    doc_result& res = docs_[i].res;
+    doc_result& res = results_[i];
     res.cluster = static_cast<std::uint32_t>(i);
     if (res.status == doc_status::skipped) continue;
     res.status = doc_status::kept;
     res.duplicate_of = 0;
     res.similarity = 0.0;
-    if (!docs_[i].active) continue;
+    if (!extra_[i].active) continue;
     const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
     res.cluster = r;
     const std::uint32_t b = best[r];
     if (b == i) continue;
     res.status = doc_status::dropped;
     res.duplicate_of = b;
-    res.similarity = docs_[i].content_hash == docs_[b].content_hash
-                         ? 1.0
-                         : estimate_jaccard(std::span<const std::uint32_t>(sigs_.data() + i * K, K),
-                                            std::span<const std::uint32_t>(sigs_.data() + std::size_t{b} * K, K));
+    if (extra_[i].content_hash == extra_[b].content_hash) {
+      res.similarity = 1.0;
+    } else {
+      read_sig(i, a_sig);
+      read_sig(b, b_sig);
+      res.similarity = estimate_jaccard(a_sig, b_sig);
+    }
   }
 }
 
@@ -690,90 +901,107 @@ void run_state::decide_duplicates() {
 // the kept documents and their kept lines, one page per document; a kept line that recurs on
 // enough of those pages would then be boilerplate (two articles that looked alike only
 // through their shared furniture are separate pages there). Such lines are removed now, and
-// the changed documents go through the content step again.
+// the changed documents go through the content step again. Groups are independent.
 std::vector<std::uint32_t> run_state::refine() {
   const clean_options& opt = cfg_.opt;
-  const std::size_t n = docs_.size();
-  std::vector<std::uint32_t> changed;
-  std::vector<std::uint32_t> kept_in_group(groups_.size(), 0);
+  const std::size_t n = results_.size();
+  // Kept documents by group, in index order.
+  std::vector<std::size_t> group_begin(groups_.size() + 1, 0);
   for (std::size_t i = 0; i < n; ++i)
-    if (docs_[i].res.status == doc_status::kept) ++kept_in_group[group_of_[i]];
-  std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> count(groups_.size());
-  flat_set64 seen;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (docs_[i].res.status != doc_status::kept) continue;
-    const group_info& gt = groups_[group_of_[i]];
-    auto& c = count[group_of_[i]];
-    seen.reset(docs_[i].lines.size() * 2);
-    for (const line_fp& l : docs_[i].lines) {
-      if (l.removed || l.tokens == 0) continue;
-      const std::uint64_t k = gt.canonical(l.key);
-      if (seen.insert(k)) ++c[k];
-      if (l.masked_key != 0 && seen.insert(l.masked_key)) ++c[l.masked_key];
-    }
+    if (results_[i].status == doc_status::kept) ++group_begin[group_of_[i] + 1];
+  for (std::size_t g = 0; g < groups_.size(); ++g) group_begin[g + 1] += group_begin[g];
+  std::vector<std::uint32_t> kept(group_begin.back());
+  {
+    std::vector<std::size_t> at(group_begin.begin(), group_begin.end() - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      if (results_[i].status == doc_status::kept) kept[at[group_of_[i]]++] = static_cast<std::uint32_t>(i);
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    doc_state& d = docs_[i];
-    if (d.res.status != doc_status::kept) continue;
-    const std::uint32_t g = group_of_[i];
-    const std::uint32_t pages_in_group = kept_in_group[g];
-    const std::uint32_t need =
-        std::max({2U, std::min(opt.min_boilerplate_pages, pages_in_group),
-                  static_cast<std::uint32_t>(std::ceil(opt.boilerplate_fraction * pages_in_group))});
-    const std::uint32_t sure = std::max(need, (pages_in_group + 1) / 2);
+  std::vector<std::vector<std::uint32_t>> changed_in(groups_.size());
+  parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) {
+    const auto pages_in_group = static_cast<std::uint32_t>(group_begin[g + 1] - group_begin[g]);
+    if (pages_in_group == 0) return;
     const group_info& gt = groups_[g];
+    const std::uint32_t need = need_for(opt, pages_in_group);
+    const std::uint32_t sure = std::max(need, (pages_in_group + 1) / 2);
+    page_table count;
+    {
+      flat_count64 c;
+      flat_set64 seen;
+      for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+        const std::vector<line_fp> lines = lines_of(kept[k]);
+        seen.reset(lines.size() * 2);
+        for (const line_fp& l : lines) {
+          if (l.removed || l.tokens == 0) continue;
+          const std::uint64_t key = gt.canonical(l.key);
+          if (seen.insert(key)) c.bump(key);
+          if (l.masked_key != 0 && seen.insert(l.masked_key)) c.bump(l.masked_key);
+        }
+      }
+      c.for_each([&](std::uint64_t k, std::uint32_t v) {
+        if (v >= need) count.emplace_back(k, v);
+      });
+      std::sort(count.begin(), count.end());
+    }
+    if (count.empty()) return;
     auto pages_of = [&](const line_fp& l) -> std::uint32_t {
-      std::uint32_t p = 0;
-      if (const auto it = count[g].find(gt.canonical(l.key)); it != count[g].end()) p = it->second;
-      if (l.masked_key != 0)
-        if (const auto it = count[g].find(l.masked_key); it != count[g].end()) p = std::max(p, it->second);
+      std::uint32_t p = pages_in(count, gt.canonical(l.key));
+      if (l.masked_key != 0) p = std::max(p, pages_in(count, l.masked_key));
       return p;
     };
-    std::uint64_t present = 0;
-    std::uint64_t would = 0;
-    std::uint64_t would_sure = 0;
-    for (const line_fp& l : d.lines) {
-      if (l.removed || l.tokens == 0) continue;
-      present += l.tokens;
-      const std::uint32_t p = pages_of(l);
-      if (p >= need) would += l.tokens;
-      if (p >= sure) would_sure += l.tokens;
+    for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+      const std::uint32_t i = kept[k];
+      std::vector<line_fp> lines = lines_of(i);
+      std::uint64_t present = 0;
+      std::uint64_t would = 0;
+      std::uint64_t would_sure = 0;
+      for (const line_fp& l : lines) {
+        if (l.removed || l.tokens == 0) continue;
+        present += l.tokens;
+        const std::uint32_t p = pages_of(l);
+        if (p >= need) would += l.tokens;
+        if (p >= sure) would_sure += l.tokens;
+      }
+      if (would == 0) continue;
+      auto too_much = [&](std::uint64_t r) {
+        return r == present || static_cast<double>(r) > opt.max_strip_fraction * static_cast<double>(present);
+      };
+      std::uint32_t floor_pages = need;
+      if (too_much(would)) {
+        if (would_sure == 0 || too_much(would_sure)) continue;  // the safety rail keeps the rest
+        floor_pages = sure;
+        results_[i].strip_limited = true;
+      }
+      for (line_fp& l : lines) {
+        if (l.removed || l.tokens == 0 || l.blank) continue;
+        const std::uint32_t p = pages_of(l);
+        if (p < floor_pages) continue;
+        l.removed = true;
+        l.pages = p;
+        l.gpages = pages_in_group;
+      }
+      std::vector<removal> rem;
+      finish_removals(lines, results_[i], rem);
+      set_removals(i, rem);
+      changed_in[g].push_back(i);
     }
-    if (would == 0) continue;
-    auto too_much = [&](std::uint64_t r) {
-      return r == present || static_cast<double>(r) > opt.max_strip_fraction * static_cast<double>(present);
-    };
-    std::uint32_t floor_pages = need;
-    if (too_much(would)) {
-      if (would_sure == 0 || too_much(would_sure)) continue;  // the safety rail keeps the rest
-      floor_pages = sure;
-      d.res.strip_limited = true;
-    }
-    for (line_fp& l : d.lines) {
-      if (l.removed || l.tokens == 0 || l.blank) continue;
-      const std::uint32_t p = pages_of(l);
-      if (p < floor_pages) continue;
-      l.removed = true;
-      l.pages = p;
-      l.gpages = pages_in_group;
-    }
-    finish_removals(d.lines, d.res);
-    changed.push_back(static_cast<std::uint32_t>(i));
-  }
+  });
+  std::vector<std::uint32_t> changed;
+  for (const auto& c : changed_in) changed.insert(changed.end(), c.begin(), c.end());
+  std::sort(changed.begin(), changed.end());
   return changed;
 }
 
 analysis run_state::finish() {
   analysis out;
-  out.docs.reserve(docs_.size());
-  for (doc_state& d : docs_) {
-    if (d.res.status == doc_status::dropped) d.res.kept_bytes = 0;
-    out.docs.push_back(std::move(d.res));
-  }
-  docs_.clear();
-  docs_.shrink_to_fit();
-  sigs_.clear();
-  sigs_.shrink_to_fit();
+  out.docs = std::move(results_);
+  results_ = {};
+  for (doc_result& r : out.docs)
+    if (r.status == doc_status::dropped) r.kept_bytes = 0;
+  extra_ = {};
+  lines_.reset();
+  sigs_.reset();
+  blocks_.reset();
+  out.removals = removals_;
   for (top_key& t : top_) {
     if (t.doc == none) continue;
     out.top_boilerplate.push_back({std::move(t.text), groups_[t.group].name, t.pages, groups_[t.group].clusters});

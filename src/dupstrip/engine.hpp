@@ -10,14 +10,23 @@
 // deduper::run() calls these in one process; the scale-out commands (scan / merge / apply) call
 // the same functions on different machines and carry the records in files (scaleout.cpp). Since
 // both paths run the same code on the same values, their results are identical by construction.
+//
+// Memory: a run_state holds per document only its result and a few hashes (about 100 bytes);
+// line records, signatures, block signatures and removed ranges live in spill files (spill.hpp)
+// and are read back by the step that needs them. Per distinct line, only the merge tables of
+// the groups being counted take memory.
 #pragma once
 
 #include "dupstrip/lsh.hpp"
 #include "dupstrip/pipeline.hpp"
 #include "dupstrip/scan.hpp"
+#include "dupstrip/spill.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -70,7 +79,8 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
 /// What the content step of one document needs from the merge.
 struct content_input {
   std::uint64_t raw_hash = 0;              // the bytes must be those of pass 1
-  std::vector<std::uint8_t> removed;       // per line: removed so far
+  std::uint32_t lines = 0;                 // ... and have this many lines
+  std::vector<removal> removals;           // removed so far
   std::vector<std::uint32_t> top_lines;    // lines whose text the summary shows
 };
 
@@ -90,9 +100,9 @@ struct content_record {
 content_record content_document(result<std::string> data, const content_input& in, const engine_config& cfg,
                                 scan_scratch& s);
 
-/// The state of a run between steps. Per-document calls (add_scan, content_input_of,
-/// add_content) touch only that document's slots and may run concurrently on different
-/// documents; begin(), step() and finish() run alone.
+/// The state of a run between steps. Per-document calls (content_input_of, add_content) touch
+/// only that document's slots and may run concurrently on different documents; add_scans(),
+/// begin(), step() and finish() run alone.
 class run_state {
  public:
   /// `group_of[i]` indexes `group_names` (sorted, distinct).
@@ -100,13 +110,13 @@ class run_state {
             std::vector<std::string> group_names, unsigned jobs);
 
   [[nodiscard]] const engine_config& config() const noexcept { return cfg_; }
-  [[nodiscard]] std::size_t size() const noexcept { return docs_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return results_.size(); }
 
-  void add_scan(std::size_t i, scan_record&& rec);
-  /// Drops the block signatures of documents [lo, hi) whose line key was already seen in the
-  /// group (only a key's first occurrence, in document order, is ever compared). Call it on
-  /// consecutive ranges, in order, after their add_scan() calls; it only saves memory.
-  void compact_block_sigs(std::size_t lo, std::size_t hi);
+  /// Pass-1 records of documents [lo, lo + recs.size()). Documents are added in order: `lo` is
+  /// the number added so far. Their lines and signatures go to the spill files; the block
+  /// signatures of lines whose key was seen before in the group are dropped (only a key's first
+  /// occurrence, in document order, is ever compared).
+  void add_scans(std::size_t lo, std::span<scan_record> recs);
   /// Merge 1: pre-clusters, near-identical lines, boilerplate set, removals. Every document
   /// that was read is then pending for the content step.
   void begin();
@@ -130,10 +140,10 @@ class run_state {
     std::string name;
     std::uint32_t clusters = 0;
     std::uint32_t need = 2;
-    std::unordered_map<std::uint64_t, std::uint64_t> rep;  // near-identical key -> representative
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> rep;  // near-identical key -> representative, sorted
     [[nodiscard]] std::uint64_t canonical(std::uint64_t k) const {
-      const auto it = rep.find(k);
-      return it == rep.end() ? k : it->second;
+      const auto it = std::lower_bound(rep.begin(), rep.end(), std::pair<std::uint64_t, std::uint64_t>(k, 0));
+      return it != rep.end() && it->first == k ? it->second : k;
     }
   };
   struct top_key {
@@ -144,17 +154,17 @@ class run_state {
     std::uint32_t line;
     std::string text;
   };
-  struct doc_state {
-    doc_result res;
+  /// A document's state beyond its result.
+  struct doc_extra {
     std::uint64_t raw_hash = 0;
     std::uint64_t content_hash = 0;
-    std::uint64_t content_bytes = 0;
-    bool active = false;
-    std::vector<line_fp> lines;
-    std::vector<std::uint32_t> block_sigs;  // until begin()
+    std::uint64_t lines_at = 0;       // its line records in the lines spill
+    std::uint32_t content_bytes = 0;
+    std::uint32_t removed_bytes = 0;  // of its removals
+    bool active = false;              // its signature slot holds a signature
   };
-  std::vector<doc_state>& docs() noexcept { return docs_; }
-  std::vector<std::uint32_t>& sigs() noexcept { return sigs_; }
+  std::vector<doc_result>& results() noexcept { return results_; }
+  std::vector<doc_extra>& extra() noexcept { return extra_; }
   std::vector<std::uint32_t>& group_of() noexcept { return group_of_; }
   std::vector<group_info>& groups() noexcept { return groups_; }
   std::vector<top_key>& top() noexcept { return top_; }
@@ -162,12 +172,23 @@ class run_state {
   std::uint64_t& boilerplate_lines() noexcept { return boilerplate_lines_; }
   std::uint32_t& round_mut() noexcept { return round_; }
   std::uint32_t& refines_mut() noexcept { return refines_; }
+  [[nodiscard]] const removal_table& removals() const noexcept { return removals_; }
+
+  /// Document i's lines as the merge sees them: scan records, with removed, repeat, pages and
+  /// gpages of the removed lines taken from its removals.
+  [[nodiscard]] std::vector<line_fp> lines_of(std::size_t i) const;
+  /// Document i's current signature (K slots; only when extra()[i].active).
+  void read_sig(std::size_t i, std::span<std::uint32_t> out) const;
+  /// Sets a whole document at once (a state file): result, extra (lines_at is ignored), lines,
+  /// removals and, when ex.active, the signature.
+  void load_document(std::size_t i, const doc_result& res, const doc_extra& ex, std::span<const line_fp> lines,
+                     std::span<const removal> rem, std::span<const std::uint32_t> sig);
 
  private:
   engine_config cfg_;
   unsigned jobs_;
-  std::vector<doc_state> docs_;
-  std::vector<std::uint32_t> sigs_;  // n x K: raw signatures until begin(), then content signatures
+  std::vector<doc_result> results_;
+  std::vector<doc_extra> extra_;
   std::vector<std::uint32_t> group_of_;
   std::vector<group_info> groups_;
   std::vector<top_key> top_;
@@ -175,9 +196,20 @@ class run_state {
   std::uint64_t boilerplate_lines_ = 0;
   std::uint32_t round_ = 0;
   std::uint32_t refines_ = 0;
+  // Spills: line records (appended per document), signatures (K slots per document, raw until
+  // begin(), then content), first-occurrence block signatures (sorted runs, one per add_scans()).
+  std::unique_ptr<spill_file> lines_;
+  std::unique_ptr<spill_file> sigs_;
+  std::unique_ptr<spill_file> blocks_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> block_runs_;  // (offset, records)
+  removal_table removals_;
   std::vector<flat_set64> seen_keys_;  // per group: keys whose block signature is kept
-  std::size_t compacted_ = 0;          // documents [0, compacted_) are compacted
+  std::size_t added_ = 0;              // documents added by add_scans()
 
+  void write_lines(std::size_t i, std::span<const line_fp> lines);
+  void write_sig(std::size_t i, std::span<const std::uint32_t> sig);
+  void set_removals(std::size_t i, std::span<const removal> rem);
+  void near_identical_lines();
   /// Near-duplicate clusters of the current signatures (representative per document).
   [[nodiscard]] std::vector<std::uint32_t> cluster_documents() const;
   void decide_duplicates();
@@ -192,13 +224,13 @@ struct numbered_groups {
 numbered_groups number_groups(std::size_t n, const std::function<std::string_view(std::size_t)>& group);
 
 /// The content step's input for document i of a state.
-content_input make_content_input(const run_state::doc_state& d, std::size_t i,
-                                 const std::vector<run_state::top_key>& top);
+content_input make_content_input(const doc_result& res, std::uint64_t raw_hash, std::vector<removal> removals,
+                                 std::size_t i, const std::vector<run_state::top_key>& top);
 
-/// Decides which lines go, applying the safety rail; fills res.removals.
+/// Decides which lines go, applying the safety rail; fills `out`.
 void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_result& res,
-                     std::uint32_t sure_pages, std::uint32_t group_pages);
-/// From the removed flags of non-blank lines: decides the blank lines, builds res.removals.
-void finish_removals(std::vector<line_fp>& lines, doc_result& res);
+                     std::uint32_t sure_pages, std::uint32_t group_pages, std::vector<removal>& out);
+/// From the removed flags of non-blank lines: decides the blank lines, builds `out`.
+void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<removal>& out);
 
 }  // namespace dupstrip::detail

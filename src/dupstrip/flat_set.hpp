@@ -66,4 +66,61 @@ class flat_set64 {
   }
 };
 
+/// An open-addressing map from 64-bit hashes to counts (12 bytes per slot, at most half full):
+/// the per-group line counts of the merge.
+class flat_count64 {
+ public:
+  /// Adds one to v's count.
+  void bump(std::uint64_t v) {
+    if (v == 0) {
+      ++zero_;
+      return;
+    }
+    if ((size_ + 1) * 2 > keys_.size()) grow();
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = index(v) & mask;; i = (i + 1) & mask) {
+      if (keys_[i] == v) {
+        ++counts_[i];
+        return;
+      }
+      if (keys_[i] == 0) {
+        keys_[i] = v;
+        counts_[i] = 1;
+        ++size_;
+        return;
+      }
+    }
+  }
+  /// Calls fn(key, count) for every key, in no particular order.
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    if (zero_ != 0) fn(std::uint64_t{0}, zero_);
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] != 0) fn(keys_[i], counts_[i]);
+  }
+
+ private:
+  std::vector<std::uint64_t> keys_ = std::vector<std::uint64_t>(16, 0);
+  std::vector<std::uint32_t> counts_ = std::vector<std::uint32_t>(16, 0);
+  std::size_t size_ = 0;
+  std::uint32_t zero_ = 0;
+  static std::size_t index(std::uint64_t v) noexcept {
+    return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 20);
+  }
+  void grow() {
+    std::vector<std::uint64_t> old_keys(keys_.size() * 2, 0);
+    std::vector<std::uint32_t> old_counts(counts_.size() * 2, 0);
+    old_keys.swap(keys_);
+    old_counts.swap(counts_);
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t k = 0; k < old_keys.size(); ++k) {
+      if (old_keys[k] == 0) continue;
+      std::size_t i = index(old_keys[k]) & mask;
+      while (keys_[i] != 0) i = (i + 1) & mask;
+      keys_[i] = old_keys[k];
+      counts_[i] = old_counts[k];
+    }
+  }
+};
+
 }  // namespace dupstrip::detail

@@ -595,7 +595,7 @@ result<std::string> jsonl_source::read(std::size_t i) const {
 
 namespace {
 
-std::string annotation(const document_source& source, const doc_result& d) {
+std::string annotation(const document_source& source, const doc_result& d, std::span<const removal> rem) {
   std::string s = ",\"dupstrip\":{\"status\":\"";
   s += status_name(d.status);
   s += '"';
@@ -612,14 +612,14 @@ std::string annotation(const document_source& source, const doc_result& d) {
     append_json_text(s, source.name(d.duplicate_of));
     s += fmt::format(",\"similarity\":{:.6f}", d.similarity);
   }
-  append_json_removals(s, d);
+  append_json_removals(s, rem);
   s += "}";
   return s;
 }
 
-std::string joined(std::string_view text, const doc_result& d) {
+std::string joined(std::string_view text, std::span<const removal> rem) {
   std::string s;
-  for (const std::string_view p : kept_pieces(text, d)) s.append(p);
+  for (const std::string_view p : kept_pieces(text, rem)) s.append(p);
   return s;
 }
 
@@ -636,6 +636,7 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
   const bool wanted = d.status == doc_status::kept ||
                       (o.annotate && (d.status == doc_status::dropped || (js != nullptr && d.status == doc_status::skipped)));
   if (!wanted) return 0;
+  const std::vector<removal> rem = a.removals.size() > i ? a.removals.get(i) : std::vector<removal>{};
   std::size_t replaced = 0;
   if (js != nullptr) {
     auto rec = js->read_record(i);
@@ -652,11 +653,11 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
     if (o.annotate) {
       const std::size_t close = trim_right(line).size() - 1;  // the object's '}'
       out.append(line.substr(0, close));
-      out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d);
+      out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d, rem);
       out.append(line.substr(close));
     } else {
       out.append(line.substr(0, r.text_begin));
-      replaced = append_json_text(out, joined(r.text, d));
+      replaced = append_json_text(out, joined(r.text, rem));
       out.append(line.substr(r.text_end));
     }
     out.append(r.terminator.empty() ? std::string_view("\n") : r.terminator);
@@ -675,8 +676,8 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
   out.push_back(',');
   append_json_text(out, o.text_field);
   out.push_back(':');
-  replaced = append_json_text(out, o.annotate ? data.value() : joined(data.value(), d));
-  if (o.annotate) out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d);
+  replaced = append_json_text(out, o.annotate ? data.value() : joined(data.value(), rem));
+  if (o.annotate) out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d, rem);
   out += "}\n";
   return replaced;
 }

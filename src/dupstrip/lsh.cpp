@@ -212,7 +212,18 @@ std::vector<std::uint32_t> cluster_signatures(std::span<const std::uint32_t> sig
     throw config_error("signature array size " + std::to_string(signatures.size()) +
                        " is not a multiple of num_perm " + std::to_string(num_perm));
   }
-  const std::size_t n_docs = signatures.size() / num_perm;
+  const signature_reader read = [&](std::uint32_t first, std::uint32_t count, std::span<std::uint32_t> out) {
+    std::copy_n(signatures.begin() + static_cast<std::ptrdiff_t>(std::size_t{first} * num_perm),
+                std::size_t{count} * num_perm, out.begin());
+  };
+  return cluster_signatures(signatures.size() / num_perm, num_perm, read, options, active);
+}
+
+std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t num_perm,
+                                              const signature_reader& read,
+                                              const cluster_options& options,
+                                              std::span<const std::uint8_t> active) {
+  if (num_perm == 0) throw config_error("num_perm must be at least 1 (got 0)");
   if (n_docs > std::numeric_limits<std::uint32_t>::max()) {
     throw config_error("cluster_signatures handles at most 2^32 - 1 documents");
   }
@@ -239,92 +250,130 @@ std::vector<std::uint32_t> cluster_signatures(std::span<const std::uint32_t> sig
   for (std::uint32_t i = 0; i < n; ++i) {
     if (active.empty() || active[i] != 0) docs.push_back(i);
   }
+
+  // Verification reads signatures one at a time, through a small direct-mapped cache (a
+  // bucket compares each member with a few recent members).
+  constexpr std::size_t cache_slots = 256;
+  std::vector<std::uint32_t> cache(cache_slots * num_perm);
+  std::vector<std::uint32_t> cached(cache_slots, std::numeric_limits<std::uint32_t>::max());
   auto sig = [&](std::uint32_t d) {
-    return signatures.subspan(std::size_t{d} * num_perm, num_perm);
+    const std::size_t slot = d % cache_slots;
+    const std::span<std::uint32_t> s(cache.data() + slot * num_perm, num_perm);
+    if (cached[slot] != d) {
+      read(d, 1, s);
+      cached[slot] = d;
+    }
+    return std::span<const std::uint32_t>(s);
   };
 
-  // 1. (key, doc) pairs per band, documents split into contiguous chunks across threads.
   const unsigned jobs = std::max(1U, std::min<unsigned>(effective_jobs(options.jobs),
                                                         static_cast<unsigned>(std::min<std::size_t>(
                                                             docs.size() / 256 + 1, 1024))));
   using entry = std::pair<std::uint64_t, std::uint32_t>;
-  std::vector<std::vector<entry>> bands(params.bands, std::vector<entry>(docs.size()));
-  run_parallel(jobs, [&](unsigned t) {
-    const std::size_t lo = docs.size() * t / jobs;
-    const std::size_t hi = docs.size() * (t + 1) / jobs;
-    for (std::size_t i = lo; i < hi; ++i) {
-      const auto s = sig(docs[i]);
-      for (std::uint32_t b = 0; b < params.bands; ++b) bands[b][i] = {band_key(s, b, params.rows), docs[i]};
-    }
-  });
-  // 2. Sort every band by (key, doc): a bucket is a run of equal keys, in document order.
-  const unsigned sort_jobs = std::min(jobs, params.bands);
-  run_parallel(sort_jobs, [&](unsigned t) {
-    for (std::uint32_t b = t; b < params.bands; b += sort_jobs) std::sort(bands[b].begin(), bands[b].end());
-  });
-
-  // 3. Verify buckets sequentially, band by band, in key order. In a bucket, each member (in
-  //    document order) is compared with earlier members of the clusters met so far in this
-  //    bucket, most recent cluster first and most recent member first; members of its own
-  //    cluster are skipped for free, and at most max_bucket_checks comparisons are spent.
-  //    Comparing with one cluster stops at its first verified member.
+  const std::size_t per_band = std::max<std::size_t>(1, docs.size()) * sizeof(entry);
+  const auto pass_bands = static_cast<std::uint32_t>(
+      std::clamp<std::size_t>(options.key_memory / per_band, 1, params.bands));
+  std::vector<std::vector<entry>> bands(std::min(pass_bands, params.bands));
   union_find uf(n);
   std::vector<bucket_cluster> clusters;
-  for (const std::vector<entry>& band : bands) {
-    for (std::size_t lo = 0; lo < band.size();) {
-      std::size_t hi = lo + 1;
-      while (hi < band.size() && band[hi].first == band[lo].first) ++hi;
-      if (hi - lo >= 2) {
-        clusters.clear();
-        for (std::size_t m = lo; m < hi; ++m) {
-          const std::uint32_t doc = band[m].second;
-          const auto doc_sig = sig(doc);
-          std::size_t joined = clusters.size();  // index of the cluster `doc` belongs to
-          std::uint32_t checks = 0;
-          bool merged = false;
-          for (std::size_t c = clusters.size(); c-- > 0;) {
-            bucket_cluster& cl = clusters[c];
-            if (!cl.alive) continue;
-            cl.root = uf.find(cl.root);
-            if (cl.root == uf.find(doc)) {
-              if (joined == clusters.size()) {
-                joined = c;
-              } else {
-                merged = true;
-                clusters[joined].members.insert(clusters[joined].members.end(), cl.members.begin(),
-                                                cl.members.end());
-                cl.alive = false;
-              }
-              continue;
-            }
-            if (checks >= options.max_bucket_checks) continue;  // still look for own cluster
-            for (std::size_t k = cl.members.size(); k-- > 0 && checks < options.max_bucket_checks;) {
-              ++checks;
-              if (estimate_jaccard(doc_sig, sig(cl.members[k])) >= options.threshold) {
-                uf.unite(doc, cl.members[k]);
+  for (std::uint32_t b0 = 0; b0 < params.bands; b0 += pass_bands) {
+    const std::uint32_t nb = std::min(pass_bands, params.bands - b0);
+    // 1. (key, doc) pairs of bands [b0, b0 + nb), documents split into contiguous ranges
+    //    across threads, their signatures read in blocks of consecutive documents.
+    for (std::uint32_t b = 0; b < nb; ++b) bands[b].resize(docs.size());
+    run_parallel(jobs, [&](unsigned t) {
+      const std::size_t lo = docs.size() * t / jobs;
+      const std::size_t hi = docs.size() * (t + 1) / jobs;
+      constexpr std::size_t block = 1024;
+      std::vector<std::uint32_t> buf;
+      for (std::size_t i = lo; i < hi;) {
+        const std::uint32_t first = docs[i];
+        const std::uint32_t span_docs = std::min<std::uint32_t>(
+            static_cast<std::uint32_t>(block), docs[hi - 1] - first + 1);
+        buf.resize(std::size_t{span_docs} * num_perm);
+        read(first, span_docs, buf);
+        for (; i < hi && docs[i] < first + span_docs; ++i) {
+          const std::span<const std::uint32_t> s(buf.data() + std::size_t{docs[i] - first} * num_perm, num_perm);
+          for (std::uint32_t b = 0; b < nb; ++b) bands[b][i] = {band_key(s, b0 + b, params.rows), docs[i]};
+        }
+      }
+    });
+    // 2. Sort every band by (key, doc): a bucket is a run of equal keys, in document order.
+    const unsigned sort_jobs = std::min(jobs, nb);
+    run_parallel(sort_jobs, [&](unsigned t) {
+      for (std::uint32_t b = t; b < nb; b += sort_jobs) std::sort(bands[b].begin(), bands[b].end());
+    });
+
+    // 3. Verify buckets sequentially, band by band, in key order. In a bucket, each member (in
+    //    document order) is compared with earlier members of the clusters met so far in this
+    //    bucket, most recent cluster first and most recent member first; members of its own
+    //    cluster are skipped for free, and at most max_bucket_checks comparisons are spent.
+    //    Comparing with one cluster stops at its first verified member.
+    for (std::uint32_t bi = 0; bi < nb; ++bi) {
+      const std::vector<entry>& band = bands[bi];
+      for (std::size_t lo = 0; lo < band.size();) {
+        std::size_t hi = lo + 1;
+        while (hi < band.size() && band[hi].first == band[lo].first) ++hi;
+        if (hi - lo >= 2) {
+          clusters.clear();
+          for (std::size_t m = lo; m < hi; ++m) {
+            const std::uint32_t doc = band[m].second;
+            std::size_t joined = clusters.size();  // index of the cluster `doc` belongs to
+            std::uint32_t checks = 0;
+            bool merged = false;
+            for (std::size_t c = clusters.size(); c-- > 0;) {
+              bucket_cluster& cl = clusters[c];
+              if (!cl.alive) continue;
+              cl.root = uf.find(cl.root);
+              if (cl.root == uf.find(doc)) {
                 if (joined == clusters.size()) {
                   joined = c;
                 } else {
                   merged = true;
-                  clusters[joined].members.insert(clusters[joined].members.end(),
-                                                  cl.members.begin(), cl.members.end());
+                  clusters[joined].members.insert(clusters[joined].members.end(), cl.members.begin(),
+                                                  cl.members.end());
                   cl.alive = false;
                 }
-                break;
+                continue;
+              }
+              if (checks >= options.max_bucket_checks) continue;  // still look for own cluster
+              for (std::size_t k = cl.members.size(); k-- > 0 && checks < options.max_bucket_checks;) {
+                ++checks;
+                const std::uint32_t other = cl.members[k];
+                // Both signatures must be in the cache at once: distinct slots, or copy one.
+                bool similar = false;
+                if (doc % cache_slots != other % cache_slots) {
+                  similar = estimate_jaccard(sig(doc), sig(other)) >= options.threshold;
+                } else {
+                  const std::vector<std::uint32_t> mine(sig(doc).begin(), sig(doc).end());
+                  similar = estimate_jaccard(mine, sig(other)) >= options.threshold;
+                }
+                if (similar) {
+                  uf.unite(doc, other);
+                  if (joined == clusters.size()) {
+                    joined = c;
+                  } else {
+                    merged = true;
+                    clusters[joined].members.insert(clusters[joined].members.end(),
+                                                    cl.members.begin(), cl.members.end());
+                    cl.alive = false;
+                  }
+                  break;
+                }
               }
             }
-          }
-          if (joined == clusters.size()) {
-            clusters.push_back({uf.find(doc), {doc}, true});
-          } else {
-            clusters[joined].members.push_back(doc);
-          }
-          if (merged) {
-            std::erase_if(clusters, [](const bucket_cluster& cl) { return !cl.alive; });
+            if (joined == clusters.size()) {
+              clusters.push_back({uf.find(doc), {doc}, true});
+            } else {
+              clusters[joined].members.push_back(doc);
+            }
+            if (merged) {
+              std::erase_if(clusters, [](const bucket_cluster& cl) { return !cl.alive; });
+            }
           }
         }
+        lo = hi;
       }
-      lo = hi;
     }
   }
 

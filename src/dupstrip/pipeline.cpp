@@ -65,18 +65,19 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     if (progress) progress({phase, d, total, bd});
   };
 
-  // In chunks, so that the block signatures of lines seen before are dropped as we go.
+  // In chunks: the records of a chunk go to the state (and its spill files) in order.
   constexpr std::size_t chunk = 4096;
+  std::vector<detail::scan_record> recs;
   for (std::size_t lo = 0; lo < n; lo += chunk) {
     const std::size_t hi = std::min(n, lo + chunk);
+    recs.assign(hi - lo, detail::scan_record{});
     detail::parallel_for(hi - lo, jobs, 8, [&](unsigned w, std::size_t k) {
-      detail::scan_record rec = detail::scan_document(source.read(lo + k), cfg, scratch[w]);
-      const std::uint64_t b = rec.res.bytes;
-      state.add_scan(lo + k, std::move(rec));
-      tick("scan", n, b);
+      recs[k] = detail::scan_document(source.read(lo + k), cfg, scratch[w]);
+      tick("scan", n, recs[k].res.bytes);
     });
-    state.compact_block_sigs(lo, hi);
+    state.add_scans(lo, recs);
   }
+  recs = {};
   end_phase(0);
   state.begin();
   end_phase(1);
@@ -89,7 +90,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
       detail::content_record rec =
           detail::content_document(source.read(i), state.content_input_of(i), cfg, scratch[w]);
       state.add_content(i, std::move(rec));
-      tick("content", pending.size(), state.docs()[i].res.bytes);
+      tick("content", pending.size(), state.results()[i].bytes);
     });
     end_phase(2);
     state.step();
@@ -100,10 +101,10 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
   return out;
 }
 
-std::vector<std::string_view> kept_pieces(std::string_view bytes, const doc_result& result) {
+std::vector<std::string_view> kept_pieces(std::string_view bytes, std::span<const removal> removals) {
   std::vector<std::string_view> pieces;
   std::size_t pos = 0;
-  for (const removal& r : result.removals) {
+  for (const removal& r : removals) {
     if (r.begin > pos) pieces.push_back(bytes.substr(pos, r.begin - pos));
     pos = r.end;
   }
@@ -128,7 +129,8 @@ std::error_code apply(const document_source& source, analysis& result, const doc
                                      : data.error();
         res.kept_bytes = 0;
       } else {
-        const std::vector<std::string_view> pieces = kept_pieces(data.value(), res);
+        const std::vector<removal> rem = result.removals.get(i);
+        const std::vector<std::string_view> pieces = kept_pieces(data.value(), rem);
         errors[i] = sink(i, pieces);
         if (errors[i]) stop.store(true);
         bytes_done.fetch_add(res.bytes);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace dupstrip {
@@ -23,8 +24,9 @@ const char* status_name(doc_status s) noexcept {
 
 run_totals compute_totals(const analysis& a) {
   run_totals t;
-  std::map<std::uint32_t, std::size_t> sizes;
-  for (const doc_result& d : a.docs) {
+  std::vector<std::uint32_t> sizes(a.docs.size(), 0);  // per cluster id (a document index)
+  for (std::size_t i = 0; i < a.docs.size(); ++i) {
+    const doc_result& d = a.docs[i];
     t.bytes_in += d.bytes;
     switch (d.status) {
       case doc_status::kept:
@@ -33,16 +35,17 @@ run_totals compute_totals(const analysis& a) {
         t.bytes_out += d.kept_bytes;
         t.bytes_stripped += d.bytes - d.kept_bytes;
         t.lines_stripped += d.removed_lines;
-        for (const removal& r : d.removals)
-          ++(r.reason == removal_reason::repeat ? t.repeat_spans : t.boilerplate_spans);
+        if (a.removals.size() > i && a.removals.count(i) != 0)
+          for (const removal& r : a.removals.get(i))
+            ++(r.reason == removal_reason::repeat ? t.repeat_spans : t.boilerplate_spans);
         break;
       case doc_status::dropped: ++t.dropped; ++t.read; break;
       case doc_status::skipped: ++t.skipped; break;
     }
     if (d.strip_limited && d.status == doc_status::kept) ++t.limited;
-    if (d.status != doc_status::skipped) ++sizes[d.cluster];
+    if (d.status != doc_status::skipped && d.cluster < sizes.size()) ++sizes[d.cluster];
   }
-  for (const auto& [id, size] : sizes)
+  for (const std::uint32_t size : sizes)
     if (size > 1) ++t.clusters;
   return t;
 }
@@ -130,10 +133,10 @@ std::string report_begin(const clean_options& o) {
   return s;
 }
 
-void append_json_removals(std::string& s, const doc_result& d) {
+void append_json_removals(std::string& s, std::span<const removal> removals) {
   s += ",\"removed\":[";
   bool first = true;
-  for (const removal& r : d.removals) {
+  for (const removal& r : removals) {
     if (!first) s.push_back(',');
     first = false;
     if (r.reason == removal_reason::repeat) {
@@ -171,17 +174,29 @@ std::string report_doc(const document_source& source, const analysis& a, std::si
   }
   if (d.utf8_replacements != 0) s += fmt::format(",\"utf8_replacements\":{}", d.utf8_replacements);
   if (d.strip_limited) s += ",\"warning\":\"safety rail: only the surest removals were applied\"";
-  append_json_removals(s, d);
+  append_json_removals(s, a.removals.size() > i ? a.removals.get(i) : std::vector<removal>{});
   s += "}}\n";
   return s;
 }
 
 std::string report_clusters(const document_source& source, const analysis& a) {
-  std::map<std::uint32_t, std::vector<std::uint32_t>> members;
+  // Members by (cluster id, index): one sorted array, not a map of every cluster.
+  std::vector<std::uint32_t> by_cluster;
   for (std::size_t i = 0; i < a.docs.size(); ++i)
-    if (a.docs[i].status != doc_status::skipped) members[a.docs[i].cluster].push_back(static_cast<std::uint32_t>(i));
+    if (a.docs[i].status != doc_status::skipped && a.docs[i].cluster != i) by_cluster.push_back(static_cast<std::uint32_t>(i));
+  for (const std::uint32_t i : std::vector<std::uint32_t>(by_cluster))
+    if (a.docs[a.docs[i].cluster].status != doc_status::skipped) by_cluster.push_back(a.docs[i].cluster);
+  std::sort(by_cluster.begin(), by_cluster.end(), [&](std::uint32_t x, std::uint32_t y) {
+    return a.docs[x].cluster != a.docs[y].cluster ? a.docs[x].cluster < a.docs[y].cluster : x < y;
+  });
+  by_cluster.erase(std::unique(by_cluster.begin(), by_cluster.end()), by_cluster.end());
   std::string s;
-  for (const auto& [id, m] : members) {
+  for (std::size_t lo = 0; lo < by_cluster.size();) {
+    const std::uint32_t id = a.docs[by_cluster[lo]].cluster;
+    std::size_t hi = lo;
+    while (hi < by_cluster.size() && a.docs[by_cluster[hi]].cluster == id) ++hi;
+    const std::span<const std::uint32_t> m(by_cluster.data() + lo, hi - lo);
+    lo = hi;
     if (m.size() < 2) continue;
     std::uint32_t kept = id;
     for (std::uint32_t i : m)

@@ -389,6 +389,13 @@ const auto load_all = [](std::uint32_t, std::uint32_t) { return true; };
 
 // ------------------------------------------------------------------------------ records
 
+// A count stored as u64 that a document (smaller than 4 GiB) keeps below 2^32.
+std::uint32_t get_u32_of_u64(dec& r) {
+  const std::uint64_t v = r.u64();
+  if (v > 0xFFFFFFFFu) throw short_payload{};
+  return static_cast<std::uint32_t>(v);
+}
+
 void put_lines(enc& w, const std::vector<line_fp>& lines, bool full) {
   w.u32(static_cast<std::uint32_t>(lines.size()));
   for (const line_fp& l : lines) {
@@ -450,10 +457,10 @@ scan_record get_scan(dec& r, std::uint32_t K) {
   doc_result& d = s.res;
   d.status = get_enum<doc_status>(r, 2);
   d.error = get_error(r);
-  d.error_offset = r.u64();
+  d.error_offset = get_u32_of_u64(r);
   d.bytes = r.u64();
   d.lines = r.u32();
-  d.utf8_replacements = r.u64();
+  d.utf8_replacements = get_u32_of_u64(r);
   s.raw_hash = r.u64();
   s.active = r.flag();
   if (s.active) {
@@ -504,9 +511,16 @@ content_record get_content(dec& r, std::uint32_t& local, std::uint32_t K) {
 }
 
 // STAT DOCS record: a document's whole state between merges.
-void put_doc_state(enc& w, const run_state::doc_state& s, std::uint32_t group, const std::uint32_t* sig,
+struct loaded_doc {
+  doc_result res;
+  run_state::doc_extra ex;
+  std::vector<removal> removals;
+  std::vector<line_fp> lines;
+};
+
+void put_doc_state(enc& w, const doc_result& d, const run_state::doc_extra& ex, std::uint32_t group,
+                   std::span<const removal> removals, std::span<const line_fp> lines, const std::uint32_t* sig,
                    std::uint32_t K) {
-  const doc_result& d = s.res;
   w.u32(group);
   w.u8(static_cast<std::uint8_t>(d.status));
   put_error(w, d.error);
@@ -521,54 +535,58 @@ void put_doc_state(enc& w, const run_state::doc_state& s, std::uint32_t group, c
   w.f64(d.similarity);
   w.u64(d.utf8_replacements);
   w.u8(d.strip_limited ? 1 : 0);
-  w.u32(static_cast<std::uint32_t>(d.removals.size()));
-  for (const removal& r : d.removals) {
+  w.u32(static_cast<std::uint32_t>(removals.size()));
+  for (const removal& r : removals) {
     w.u32(r.begin);
     w.u32(r.end);
     w.u8(static_cast<std::uint8_t>(r.reason));
     w.u32(r.pages);
     w.u32(r.group_pages);
   }
-  w.u64(s.raw_hash);
-  w.u64(s.content_hash);
-  w.u64(s.content_bytes);
-  w.u8(s.active ? 1 : 0);
-  if (s.active) w.u32s(sig, K);
-  put_lines(w, s.lines, true);
+  w.u64(ex.raw_hash);
+  w.u64(ex.content_hash);
+  w.u64(ex.content_bytes);
+  w.u8(ex.active ? 1 : 0);
+  if (ex.active) w.u32s(sig, K);
+  put_lines(w, std::vector<line_fp>(lines.begin(), lines.end()), true);
 }
-run_state::doc_state get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::uint32_t K,
-                                   std::size_t groups) {
-  run_state::doc_state s;
+loaded_doc get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::uint32_t K, std::size_t groups) {
+  loaded_doc s;
   doc_result& d = s.res;
   group = r.u32();
   if (group >= groups) throw short_payload{};
   d.status = get_enum<doc_status>(r, 2);
   d.error = get_error(r);
-  d.error_offset = r.u64();
+  d.error_offset = get_u32_of_u64(r);
   d.bytes = r.u64();
-  d.kept_bytes = r.u64();
-  d.content_tokens = r.u64();
+  d.kept_bytes = get_u32_of_u64(r);
+  d.content_tokens = get_u32_of_u64(r);
   d.lines = r.u32();
   d.removed_lines = r.u32();
   d.cluster = r.u32();
   d.duplicate_of = r.u32();
   d.similarity = r.f64();
-  d.utf8_replacements = r.u64();
+  d.utf8_replacements = get_u32_of_u64(r);
   d.strip_limited = r.flag();
-  d.removals.resize(r.count(17));
-  for (removal& x : d.removals) {
+  s.removals.resize(r.count(17));
+  std::uint64_t removed = 0;
+  for (removal& x : s.removals) {
     x.begin = r.u32();
     x.end = r.u32();
     x.reason = get_enum<removal_reason>(r, 1);
     x.pages = r.u32();
     x.group_pages = r.u32();
+    if (x.end < x.begin) throw short_payload{};
+    removed += x.end - x.begin;
   }
-  s.raw_hash = r.u64();
-  s.content_hash = r.u64();
-  s.content_bytes = r.u64();
-  s.active = r.flag();
-  if (s.active) r.u32s(sig, K);
+  s.ex.raw_hash = r.u64();
+  s.ex.content_hash = r.u64();
+  s.ex.content_bytes = get_u32_of_u64(r);
+  s.ex.removed_bytes = static_cast<std::uint32_t>(std::min<std::uint64_t>(removed, 0xFFFFFFFFu));
+  s.ex.active = r.flag();
+  if (s.ex.active) r.u32s(sig, K);
   s.lines = get_lines(r, true);
+  if (s.lines.size() != d.lines && d.status != doc_status::skipped) throw short_payload{};
   return s;
 }
 
@@ -586,11 +604,15 @@ struct state_file {
   std::vector<std::uint32_t> pending;
   std::vector<std::string> names;
   std::vector<std::uint32_t> group_of;
-  std::vector<run_state::doc_state> docs;  // only loaded documents
+  std::uint64_t docs_first = 0;            // with `only`: docs[k] is document docs_first + k
+  std::vector<loaded_doc> docs;            // with `only`: that shard's documents
   std::vector<std::uint8_t> loaded;        // per document
-  std::vector<std::uint32_t> sigs;         // documents x K, when docs are loaded
   std::uint64_t digest = 0;
 };
+
+// Receives the whole-run documents of a state file as they are read (the merge's run_state).
+using doc_loader = std::function<void(state_file&, std::uint64_t i, std::uint32_t group, loaded_doc&&,
+                                      std::span<const std::uint32_t> sig)>;
 
 void write_state(const fs::path& out, run_state& st, const std::vector<merge_shard>& shards,
                  const std::vector<std::string>& names) {
@@ -624,10 +646,8 @@ void write_state(const fs::path& out, run_state& st, const std::vector<merge_sha
       g.str(gi.name);
       g.u32(gi.clusters);
       g.u32(gi.need);
-      std::vector<std::pair<std::uint64_t, std::uint64_t>> rep(gi.rep.begin(), gi.rep.end());
-      std::sort(rep.begin(), rep.end());
-      g.u32(static_cast<std::uint32_t>(rep.size()));
-      for (const auto& [k, v] : rep) {
+      g.u32(static_cast<std::uint32_t>(gi.rep.size()));
+      for (const auto& [k, v] : gi.rep) {
         g.u64(k);
         g.u64(v);
       }
@@ -665,8 +685,12 @@ void write_state(const fs::path& out, run_state& st, const std::vector<merge_sha
       enc d;
       d.u64(lo);
       d.u32(static_cast<std::uint32_t>(hi - lo));
-      for (std::uint64_t i = lo; i < hi; ++i)
-        put_doc_state(d, st.docs()[i], st.group_of()[i], st.sigs().data() + i * K, K);
+      std::vector<std::uint32_t> sig(K);
+      for (std::uint64_t i = lo; i < hi; ++i) {
+        if (st.extra()[i].active) st.read_sig(i, sig);
+        put_doc_state(d, st.results()[i], st.extra()[i], st.group_of()[i], st.removals().get(i), st.lines_of(i),
+                      sig.data(), K);
+      }
       w.section(sec_docs, static_cast<std::uint32_t>(s), d.b);
     }
   }
@@ -674,8 +698,9 @@ void write_state(const fs::path& out, run_state& st, const std::vector<merge_sha
     throw std::system_error(ec, fmt::format("{}: cannot write the state", out.string()));
 }
 
-// Loads a state file; with `only`, the documents of that shard only (names of all).
-state_file read_state(const fs::path& path, const std::uint64_t* only) {
+// Loads a state file; with `only`, the documents of that shard only (names of all); else every
+// document goes to `load` as it is read.
+state_file read_state(const fs::path& path, const std::uint64_t* only, const doc_loader& load = {}) {
   file_reader in(path, kind_state);
   state_file sf;
   section s;
@@ -706,8 +731,6 @@ state_file read_state(const fs::path& path, const std::uint64_t* only) {
       sf.names.resize(sf.documents);
       sf.group_of.assign(sf.documents, 0);
       sf.loaded.assign(sf.documents, 0);
-      sf.docs.resize(sf.documents);
-      sf.sigs.assign(only == nullptr ? sf.documents * K : 0, empty_slot);
       have_head = true;
       continue;
     }
@@ -724,7 +747,11 @@ state_file read_state(const fs::path& path, const std::uint64_t* only) {
           m.documents = r.u64();
           if (m.first != next) throw short_payload{};
           next += m.documents;
-          if (only != nullptr && m.key == *only) only_index = static_cast<std::int64_t>(k);
+          if (only != nullptr && m.key == *only) {
+            only_index = static_cast<std::int64_t>(k);
+            sf.docs_first = m.first;
+            sf.docs.resize(m.documents);
+          }
         }
         if (next != sf.documents) throw short_payload{};
       });
@@ -739,7 +766,8 @@ state_file read_state(const fs::path& path, const std::uint64_t* only) {
           g.rep.reserve(n);
           for (std::uint32_t k = 0; k < n; ++k) {
             const std::uint64_t key = r.u64();
-            g.rep.emplace(key, r.u64());
+            g.rep.emplace_back(key, r.u64());
+            if (k > 0 && g.rep[k - 1].first >= key) throw short_payload{};  // sorted, distinct
           }
         }
       });
@@ -774,11 +802,16 @@ state_file read_state(const fs::path& path, const std::uint64_t* only) {
         const std::uint64_t lo = r.u64();
         const std::uint32_t n = r.u32();
         if (lo + n > sf.documents) throw short_payload{};
-        std::vector<std::uint32_t> one(K);
+        std::vector<std::uint32_t> sig(K);
         for (std::uint32_t k = 0; k < n; ++k) {
           const std::uint64_t i = lo + k;
-          std::uint32_t* sig = only == nullptr ? sf.sigs.data() + i * K : one.data();
-          sf.docs[i] = get_doc_state(r, sf.group_of[i], sig, K, sf.groups.size());
+          loaded_doc d = get_doc_state(r, sf.group_of[i], sig.data(), K, sf.groups.size());
+          if (only != nullptr) {
+            if (i < sf.docs_first || i - sf.docs_first >= sf.docs.size()) throw short_payload{};
+            sf.docs[i - sf.docs_first] = std::move(d);
+          } else if (load) {
+            load(sf, i, sf.group_of[i], std::move(d), sig);
+          }
           sf.loaded[i] = 1;
         }
       });
@@ -796,19 +829,20 @@ state_file read_state(const fs::path& path, const std::uint64_t* only) {
   return sf;
 }
 
-// Rebuilds the merge's run_state from a loaded state file.
-run_state to_run_state(state_file& sf, unsigned jobs) {
+// The merge's run_state of a state file (its documents are loaded into it as they are read).
+std::unique_ptr<run_state> make_run_state(const state_file& sf, unsigned jobs, const std::string& temp_dir) {
   std::vector<std::string> group_names;
   for (const run_state::group_info& g : sf.groups) group_names.push_back(g.name);
-  run_state st(sf.opt, sf.group_of, std::move(group_names), jobs);
-  for (std::size_t g = 0; g < sf.groups.size(); ++g) st.groups()[g] = std::move(sf.groups[g]);
-  st.docs() = std::move(sf.docs);
-  st.sigs() = std::move(sf.sigs);
-  st.top() = std::move(sf.top);
-  st.pending_mut() = std::move(sf.pending);
-  st.boilerplate_lines() = sf.boilerplate_lines;
-  st.round_mut() = sf.round;
-  st.refines_mut() = sf.refines;
+  clean_options opt = sf.opt;
+  opt.jobs = jobs;
+  opt.temp_dir = temp_dir;
+  auto st = std::make_unique<run_state>(opt, std::vector<std::uint32_t>(sf.documents, 0), std::move(group_names), jobs);
+  for (std::size_t g = 0; g < sf.groups.size(); ++g) st->groups()[g] = sf.groups[g];
+  st->top() = sf.top;
+  st->pending_mut() = sf.pending;
+  st->boilerplate_lines() = sf.boilerplate_lines;
+  st->round_mut() = sf.round;
+  st->refines_mut() = sf.refines;
   return st;
 }
 
@@ -943,7 +977,8 @@ std::error_code scan_shard_content(const document_source& source, std::string la
     recs.assign(hi - lo, content_record{});
     detail::parallel_for(hi - lo, jobs, 8, [&](unsigned wk, std::size_t k) {
       const std::uint32_t i = mine[lo + k];
-      const detail::content_input ci = detail::make_content_input(sf.docs[i], i, sf.top);
+      const loaded_doc& ld = sf.docs[i - sf.docs_first];
+      const detail::content_input ci = detail::make_content_input(ld.res, ld.ex.raw_hash, ld.removals, i, sf.top);
       recs[k] = detail::content_document(source.read(i - shard->first), ci, cfg, scratch[wk]);
     });
     enc d;
@@ -951,7 +986,7 @@ std::error_code scan_shard_content(const document_source& source, std::string la
     for (std::size_t k = 0; k < recs.size(); ++k) {
       const std::uint32_t i = mine[lo + k];
       put_content(d, static_cast<std::uint32_t>(i - shard->first), recs[k], K);
-      bytes += sf.docs[i].res.bytes;
+      bytes += sf.docs[i - sf.docs_first].res.bytes;
       if (skipped != nullptr && recs[k].error) skipped->push_back({i - shard->first, recs[k].error, 0});
     }
     w.section(sec_docs, 0, d.b);
@@ -961,7 +996,7 @@ std::error_code scan_shard_content(const document_source& source, std::string la
 }
 
 merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* state, const fs::path& out,
-                          unsigned jobs) {
+                          unsigned jobs, const std::string& temp_dir) {
   jobs = detail::resolve_jobs(jobs);
   merge_status status;
   std::vector<merge_shard> shards;
@@ -1046,6 +1081,7 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
     doc_groups.clear();
     doc_groups.shrink_to_fit();
     opt.jobs = jobs;
+    opt.temp_dir = temp_dir;
     st = std::make_unique<run_state>(opt, std::move(groups.group_of), std::move(groups.names), jobs);
     const std::uint32_t K = opt.num_perm;
     for (std::size_t u = 0; u < used.size(); ++u) {
@@ -1058,8 +1094,10 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
           const std::uint64_t lo = r.u64();
           const std::uint32_t n = r.u32();
           if (lo != seen || lo + n > shards[u].documents) throw short_payload{};
-          for (std::uint32_t k = 0; k < n; ++k) st->add_scan(used[u].first + lo + k, get_scan(r, K));
-          st->compact_block_sigs(used[u].first + lo, used[u].first + lo + n);
+          std::vector<scan_record> recs;
+          recs.reserve(n);
+          for (std::uint32_t k = 0; k < n; ++k) recs.push_back(get_scan(r, K));
+          st->add_scans(used[u].first + lo, recs);
           seen += n;
         });
       }
@@ -1069,7 +1107,14 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
     st->begin();
   } else {
     // ---- a content round: the state and the content files of its round
-    state_file sf = read_state(*state, nullptr);
+    const doc_loader load = [&](state_file& f, std::uint64_t i, std::uint32_t group, loaded_doc&& d,
+                                std::span<const std::uint32_t> sig) {
+      if (!st) st = make_run_state(f, jobs, temp_dir);
+      st->group_of()[i] = group;
+      st->load_document(i, d.res, d.ex, d.lines, d.removals, sig);
+    };
+    state_file sf = read_state(*state, nullptr, load);
+    if (!st) st = make_run_state(sf, jobs, temp_dir);
     if (sf.pending.empty())
       throw format_error(fmt::format("{}: the run is complete (round {}): run apply, or merge with no files to "
                                      "write the report", state->string(), sf.round));
@@ -1078,8 +1123,6 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
     const std::string opt_blob = encode_options(sf.opt);
     const std::uint64_t state_digest = sf.digest;
     const std::uint32_t round = sf.round;
-    sf.opt.jobs = jobs;
-    st = std::make_unique<run_state>(to_run_state(sf, jobs));
     const std::uint32_t K = st->config().opt.num_perm;
     std::vector<std::uint8_t> waiting(st->size(), 0);
     for (const std::uint32_t i : st->pending()) waiting[i] = 1;
@@ -1166,9 +1209,23 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
   return status;
 }
 
-run_decisions run_decisions::load(const fs::path& state, const std::uint64_t* only_shard_key) {
-  state_file sf = read_state(state, only_shard_key);
+run_decisions run_decisions::load(const fs::path& state, const std::uint64_t* only_shard_key,
+                                   const std::string& temp_dir) {
   run_decisions d;
+  // The decisions as run_state::finish() gives them.
+  auto keep = [&d, &temp_dir](const state_file& f, std::uint64_t i, loaded_doc& ld) {
+    if (d.decisions.docs.size() != f.documents) {
+      d.decisions.docs.resize(f.documents);
+      d.decisions.removals = removal_table(f.documents, temp_dir);
+    }
+    doc_result& r = d.decisions.docs[i];
+    r = ld.res;
+    if (r.status == doc_status::dropped) r.kept_bytes = 0;
+    d.decisions.removals.set(i, ld.removals);
+  };
+  const doc_loader load = [&](state_file& f, std::uint64_t i, std::uint32_t, loaded_doc&& ld,
+                              std::span<const std::uint32_t>) { keep(f, i, ld); };
+  state_file sf = read_state(state, only_shard_key, load);
   d.options = sf.opt;
   d.status.round = sf.round;
   d.status.complete = sf.pending.empty();
@@ -1179,12 +1236,10 @@ run_decisions run_decisions::load(const fs::path& state, const std::uint64_t* on
   d.group_of_ = std::move(sf.group_of);
   for (const run_state::group_info& g : sf.groups) d.group_names_.push_back(g.name);
   if (d.group_names_.empty()) d.group_names_.emplace_back();
-  // The decisions as run_state::finish() gives them.
-  d.decisions.docs.reserve(sf.docs.size());
-  for (std::size_t i = 0; i < sf.docs.size(); ++i) {
-    doc_result r = std::move(sf.docs[i].res);
-    if (r.status == doc_status::dropped) r.kept_bytes = 0;
-    d.decisions.docs.push_back(std::move(r));
+  for (std::size_t k = 0; k < sf.docs.size(); ++k) keep(sf, sf.docs_first + k, sf.docs[k]);
+  if (d.decisions.docs.size() != sf.documents) {
+    d.decisions.docs.resize(sf.documents);
+    d.decisions.removals = removal_table(sf.documents, temp_dir);
   }
   for (run_state::top_key& t : sf.top) {
     if (t.doc == 0xFFFFFFFFu) continue;

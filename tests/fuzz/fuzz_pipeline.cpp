@@ -108,16 +108,17 @@ clean_options options_from(std::uint8_t b) {
   return o;
 }
 
-bool same_result(const doc_result& a, const doc_result& b) {
+bool same_result(const doc_result& a, const doc_result& b, const std::vector<removal>& ar,
+                 const std::vector<removal>& br) {
   if (a.status != b.status || a.error != b.error || a.error_offset != b.error_offset || a.bytes != b.bytes ||
       a.kept_bytes != b.kept_bytes || a.content_tokens != b.content_tokens || a.lines != b.lines ||
       a.removed_lines != b.removed_lines || a.cluster != b.cluster || a.duplicate_of != b.duplicate_of ||
       a.similarity != b.similarity || a.utf8_replacements != b.utf8_replacements ||
-      a.strip_limited != b.strip_limited || a.removals.size() != b.removals.size())
+      a.strip_limited != b.strip_limited || ar.size() != br.size())
     return false;
-  for (std::size_t i = 0; i < a.removals.size(); ++i) {
-    const removal& x = a.removals[i];
-    const removal& y = b.removals[i];
+  for (std::size_t i = 0; i < ar.size(); ++i) {
+    const removal& x = ar[i];
+    const removal& y = br[i];
     if (x.begin != y.begin || x.end != y.end || x.reason != y.reason || x.pages != y.pages ||
         x.group_pages != y.group_pages)
       return false;
@@ -130,7 +131,7 @@ bool same_analysis(const analysis& a, const analysis& b) {
       a.top_boilerplate.size() != b.top_boilerplate.size())
     return false;
   for (std::size_t i = 0; i < a.docs.size(); ++i)
-    if (!same_result(a.docs[i], b.docs[i])) return false;
+    if (!same_result(a.docs[i], b.docs[i], a.removals.get(i), b.removals.get(i))) return false;
   for (std::size_t i = 0; i < a.top_boilerplate.size(); ++i) {
     const boilerplate_example& x = a.top_boilerplate[i];
     const boilerplate_example& y = b.top_boilerplate[i];
@@ -162,6 +163,7 @@ std::string check_doc(const memory_source& src, const analysis& an, std::size_t 
     return {};
   }
   // Kept: removals are whole lines, sorted and disjoint.
+  const std::vector<removal> removals = an.removals.get(i);
   std::set<std::uint32_t> starts;
   std::set<std::uint32_t> ends;
   for (const line_span& l : lines) {
@@ -170,7 +172,7 @@ std::string check_doc(const memory_source& src, const analysis& an, std::size_t 
   }
   std::uint64_t removed = 0;
   std::uint32_t prev_end = 0;
-  for (const removal& rm : r.removals) {
+  for (const removal& rm : removals) {
     FUZZ_CHECK(rm.begin < rm.end);
     FUZZ_CHECK(rm.end <= bytes.size());
     FUZZ_CHECK(rm.begin >= prev_end);
@@ -182,11 +184,11 @@ std::string check_doc(const memory_source& src, const analysis& an, std::size_t 
   FUZZ_CHECK(r.kept_bytes == bytes.size() - removed);
   FUZZ_CHECK(r.removed_lines <= r.lines);
   // kept_pieces: views into the document, in order, exactly its bytes minus the removals.
-  const std::vector<std::string_view> pieces = kept_pieces(bytes, r);
+  const std::vector<std::string_view> pieces = kept_pieces(bytes, removals);
   std::string cleaned;
   std::string expected;
   std::size_t pos = 0;
-  for (const removal& rm : r.removals) {
+  for (const removal& rm : removals) {
     expected.append(bytes, pos, rm.begin - pos);
     pos = rm.end;
   }
@@ -216,7 +218,7 @@ void dump(const char* what, const memory_source& src, const analysis& an) {
     std::fprintf(stderr, "doc %zu group %s status %d dup_of %u sim %.3f lines %u removed_lines %u limited %d\n", i,
                  src.at(i).group.c_str(), static_cast<int>(r.status), r.duplicate_of, r.similarity, r.lines,
                  r.removed_lines, r.strip_limited ? 1 : 0);
-    for (const removal& rm : r.removals)
+    for (const removal& rm : an.removals.get(i))
       std::fprintf(stderr, "  removal [%u,%u) reason %d pages %u/%u\n", rm.begin, rm.end, static_cast<int>(rm.reason),
                    rm.pages, rm.group_pages);
   }
@@ -255,7 +257,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool stable = true;
   for (std::size_t i = 0; i < src2.size(); ++i) {
     const doc_result& r = again.docs[i];
-    if (r.status != doc_status::kept || !r.removals.empty()) stable = false;
+    if (r.status != doc_status::kept || again.removals.count(i) != 0) stable = false;
   }
   if (!stable) {
     dump("first run", src, first);

@@ -164,7 +164,8 @@ sharded run_sharded(const memory_source& all, const std::vector<std::size_t>& cu
   return out;
 }
 
-void check_same_result(const doc_result& a, const doc_result& b) {
+void check_same_result(const doc_result& a, const doc_result& b, const std::vector<removal>& ar,
+                       const std::vector<removal>& br) {
   CHECK(static_cast<int>(a.status) == static_cast<int>(b.status));
   CHECK(a.error == b.error);
   CHECK(a.error_offset == b.error_offset);
@@ -178,13 +179,13 @@ void check_same_result(const doc_result& a, const doc_result& b) {
   CHECK(a.similarity == b.similarity);
   CHECK(a.utf8_replacements == b.utf8_replacements);
   CHECK(a.strip_limited == b.strip_limited);
-  REQUIRE(a.removals.size() == b.removals.size());
-  for (std::size_t r = 0; r < a.removals.size(); ++r) {
-    CHECK(a.removals[r].begin == b.removals[r].begin);
-    CHECK(a.removals[r].end == b.removals[r].end);
-    CHECK(static_cast<int>(a.removals[r].reason) == static_cast<int>(b.removals[r].reason));
-    CHECK(a.removals[r].pages == b.removals[r].pages);
-    CHECK(a.removals[r].group_pages == b.removals[r].group_pages);
+  REQUIRE(ar.size() == br.size());
+  for (std::size_t r = 0; r < ar.size(); ++r) {
+    CHECK(ar[r].begin == br[r].begin);
+    CHECK(ar[r].end == br[r].end);
+    CHECK(static_cast<int>(ar[r].reason) == static_cast<int>(br[r].reason));
+    CHECK(ar[r].pages == br[r].pages);
+    CHECK(ar[r].group_pages == br[r].group_pages);
   }
 }
 
@@ -252,7 +253,8 @@ TEST_CASE("scale-out over 2 shards decides what deduper::run decides", "[unit][s
         INFO("document " << i << " " << all.name(i));
         CHECK(d.name(i) == all.name(i));
         CHECK(d.group(i) == all.group(i));
-        check_same_result(d.decisions.docs[i], expected.docs[i]);
+        check_same_result(d.decisions.docs[i], expected.docs[i], d.decisions.removals.get(i),
+                          expected.removals.get(i));
       }
       CHECK_FALSE(d.read(0));  // the text is in the shards
       CHECK(d.decisions.boilerplate_lines == expected.boilerplate_lines);
@@ -276,9 +278,12 @@ TEST_CASE("scale-out over 2 shards decides what deduper::run decides", "[unit][s
         analysis local;
         local.docs.assign(one.decisions.docs.begin() + static_cast<std::ptrdiff_t>(m.first),
                           one.decisions.docs.begin() + static_cast<std::ptrdiff_t>(m.first + m.documents));
+        local.removals = removal_table(local.docs.size(), "");
         for (std::size_t i = 0; i < local.docs.size(); ++i) {
           INFO("shard " << k << " document " << i);
-          check_same_result(local.docs[i], expected.docs[m.first + i]);
+          local.removals.set(i, one.decisions.removals.get(m.first + i));
+          check_same_result(local.docs[i], expected.docs[m.first + i], local.removals.get(i),
+                            expected.removals.get(m.first + i));
         }
         for (auto& [i, text] : applied(s.shards[k], local, m.first)) got[i] = text;
       }

@@ -1,0 +1,65 @@
+// removal_table: per document, the offset and count of its ranges in a spill file; a new list
+// is appended (the old one is left as garbage: lists change at most a few times per run).
+#include "dupstrip/pipeline.hpp"
+
+#include "dupstrip/spill.hpp"
+
+#include <cstring>
+
+namespace dupstrip {
+
+namespace {
+constexpr std::size_t record_bytes = 17;  // begin, end, reason, pages, group_pages
+}
+
+struct removal_table::impl {
+  impl(std::size_t n, const std::string& dir) : file(dir), at(n, 0), count(n, 0) {}
+  detail::spill_file file;
+  std::vector<std::uint64_t> at;
+  std::vector<std::uint32_t> count;
+};
+
+removal_table::removal_table(std::size_t documents, const std::string& temp_dir)
+    : impl_(std::make_shared<impl>(documents, temp_dir)) {}
+
+std::size_t removal_table::size() const noexcept { return impl_ ? impl_->at.size() : 0; }
+
+std::uint32_t removal_table::count(std::size_t i) const noexcept { return impl_->count[i]; }
+
+std::vector<removal> removal_table::get(std::size_t i) const {
+  std::vector<removal> out(impl_->count[i]);
+  if (out.empty()) return out;
+  std::vector<unsigned char> buf(out.size() * record_bytes);
+  impl_->file.read_at(impl_->at[i], buf.data(), buf.size());
+  const unsigned char* p = buf.data();
+  for (removal& r : out) {
+    std::memcpy(&r.begin, p, 4);
+    std::memcpy(&r.end, p + 4, 4);
+    r.reason = static_cast<removal_reason>(p[8]);
+    std::memcpy(&r.pages, p + 9, 4);
+    std::memcpy(&r.group_pages, p + 13, 4);
+    p += record_bytes;
+  }
+  return out;
+}
+
+void removal_table::set(std::size_t i, std::span<const removal> ranges) {
+  if (ranges.empty()) {
+    impl_->count[i] = 0;
+    return;
+  }
+  std::vector<unsigned char> buf(ranges.size() * record_bytes);
+  unsigned char* p = buf.data();
+  for (const removal& r : ranges) {
+    std::memcpy(p, &r.begin, 4);
+    std::memcpy(p + 4, &r.end, 4);
+    p[8] = static_cast<unsigned char>(r.reason);
+    std::memcpy(p + 9, &r.pages, 4);
+    std::memcpy(p + 13, &r.group_pages, 4);
+    p += record_bytes;
+  }
+  impl_->at[i] = impl_->file.append(buf.data(), buf.size());
+  impl_->count[i] = static_cast<std::uint32_t>(ranges.size());
+}
+
+}  // namespace dupstrip
