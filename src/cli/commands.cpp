@@ -18,10 +18,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <memory>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <unistd.h>
 
 namespace dupstrip::cli {
@@ -372,28 +373,38 @@ void print_document_messages(const opened_input& in, const analysis& result,
   }
 }
 
-int write_text_file(const std::string& path, const std::string& text, const char* what) {
+// Writes text made piece by piece to `path` ("-": standard output) atomically, never holding
+// the whole text (a report of a million documents is about a gigabyte).
+int write_streamed(const std::string& path, const char* what,
+                   const std::function<void(const std::function<void(std::string_view)>&)>& produce) {
   if (path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    produce([](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
     return 0;
   }
-  const std::string_view piece(text);
-  if (const std::error_code err =
-          write_file_atomic(path, std::span<const std::string_view>(&piece, 1), compression_for(path))) {
+  atomic_file file(path, compression_for(path));
+  if (!file.error()) produce([&](std::string_view piece) { file.write(piece); });
+  if (const std::error_code err = file.commit()) {
     messages::get().error(fmt::format("{}: cannot write the {}: {}", path, what, err.message()));
     return 2;
   }
   return 0;
 }
 
-// The whole report of a run (begin, doc records, clusters, summary).
-std::string full_report(const clean_options& o, const document_source& names, const analysis& result,
-                        const run_totals& totals, double secs) {
-  std::string text = report_begin(o);
-  for (std::size_t i = 0; i < result.docs.size(); ++i) text += report_doc(names, result, i);
-  text += report_clusters(names, result);
-  text += report_summary(result, totals, secs, true);
-  return text;
+// The whole report of a run (begin, doc records, clusters, summary), piece by piece.
+void full_report(const clean_options& o, const document_source& names, const analysis& result,
+                 const run_totals& totals, double secs, const std::function<void(std::string_view)>& out) {
+  out(report_begin(o));
+  std::string chunk;
+  for (std::size_t i = 0; i < result.docs.size(); ++i) {
+    chunk += report_doc(names, result, i);
+    if (chunk.size() >= (1U << 20)) {
+      out(chunk);
+      chunk.clear();
+    }
+  }
+  out(chunk);
+  out(report_clusters(names, result));
+  out(report_summary(result, totals, secs, true));
 }
 
 // The end of clean, scan and a complete merge: report, summary, exit code.
@@ -401,8 +412,9 @@ int finish_run(const cli_args& a, const clean_options& o, const document_source&
                double secs, bool report_on_stdout) {
   const run_totals totals = compute_totals(result);
   if (!a.report.empty() || report_on_stdout) {
-    const int rc = write_text_file(a.report.empty() ? "-" : a.report, full_report(o, names, result, totals, secs),
-                                   "report");
+    const int rc = write_streamed(a.report.empty() ? "-" : a.report, "report", [&](const auto& out) {
+      full_report(o, names, result, totals, secs, out);
+    });
     if (rc != 0) return rc;
   }
   if (a.json) {
@@ -510,9 +522,10 @@ int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::
     std::copy(local.docs.begin(), local.docs.end(), d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first));
     print_document_messages(in, local, replaced);
     if (!a.report.empty()) {
-      std::string text;
-      for (std::size_t k = 0; k < local.docs.size(); ++k) text += report_doc(d, d.decisions, first + k);
-      if (const int rc = write_text_file(a.report, text, "report"); rc != 0) return rc;
+      const int rc = write_streamed(a.report, "report", [&](const auto& out) {
+        for (std::size_t k = 0; k < local.docs.size(); ++k) out(report_doc(d, d.decisions, first + k));
+      });
+      if (rc != 0) return rc;
     }
     const run_totals totals = compute_totals(local);
     const double secs = seconds_since(start);

@@ -1,5 +1,6 @@
-// removal_table: per document, the offset and count of its ranges in a spill file; a new list
-// is appended (the old one is left as garbage: lists change at most a few times per run).
+// removal_table: per document, the offset and count of its ranges in a spill
+// file; a new list is appended (the old one is left as garbage: lists change at
+// most a few times per run).
 #include "dupstrip/pipeline.hpp"
 
 #include "dupstrip/spill.hpp"
@@ -9,30 +10,37 @@
 namespace dupstrip {
 
 namespace {
-constexpr std::size_t record_bytes = 17;  // begin, end, reason, pages, group_pages
+constexpr std::size_t record_bytes =
+    17; // begin, end, reason, pages, group_pages
 }
 
 struct removal_table::impl {
-  impl(std::size_t n, const std::string& dir) : file(dir), at(n, 0), count(n, 0) {}
+  impl(std::size_t n, const std::string &dir)
+      : file(dir), at(n, 0), count(n, 0) {}
   detail::spill_file file;
   std::vector<std::uint64_t> at;
   std::vector<std::uint32_t> count;
 };
 
-removal_table::removal_table(std::size_t documents, const std::string& temp_dir)
+removal_table::removal_table(std::size_t documents, const std::string &temp_dir)
     : impl_(std::make_shared<impl>(documents, temp_dir)) {}
 
-std::size_t removal_table::size() const noexcept { return impl_ ? impl_->at.size() : 0; }
+std::size_t removal_table::size() const noexcept {
+  return impl_ ? impl_->at.size() : 0;
+}
 
-std::uint32_t removal_table::count(std::size_t i) const noexcept { return impl_->count[i]; }
+std::uint32_t removal_table::count(std::size_t i) const noexcept {
+  return impl_->count[i];
+}
 
 std::vector<removal> removal_table::get(std::size_t i) const {
   std::vector<removal> out(impl_->count[i]);
-  if (out.empty()) return out;
+  if (out.empty())
+    return out;
   std::vector<unsigned char> buf(out.size() * record_bytes);
   impl_->file.read_at(impl_->at[i], buf.data(), buf.size());
-  const unsigned char* p = buf.data();
-  for (removal& r : out) {
+  const unsigned char *p = buf.data();
+  for (removal &r : out) {
     std::memcpy(&r.begin, p, 4);
     std::memcpy(&r.end, p + 4, 4);
     r.reason = static_cast<removal_reason>(p[8]);
@@ -49,8 +57,8 @@ void removal_table::set(std::size_t i, std::span<const removal> ranges) {
     return;
   }
   std::vector<unsigned char> buf(ranges.size() * record_bytes);
-  unsigned char* p = buf.data();
-  for (const removal& r : ranges) {
+  unsigned char *p = buf.data();
+  for (const removal &r : ranges) {
     std::memcpy(p, &r.begin, 4);
     std::memcpy(p + 4, &r.end, 4);
     p[8] = static_cast<unsigned char>(r.reason);
@@ -62,4 +70,4 @@ void removal_table::set(std::size_t i, std::span<const removal> ranges) {
   impl_->count[i] = static_cast<std::uint32_t>(ranges.size());
 }
 
-}  // namespace dupstrip
+} // namespace dupstrip
