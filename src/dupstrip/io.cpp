@@ -24,7 +24,8 @@ std::error_code errno_code() { return {errno, std::generic_category()}; }
 
 std::string temp_name(const fs::path& target) {
   static std::atomic<std::uint64_t> counter{0};
-  return "." + target.filename().string() + ".dupstrip-tmp-" + std::to_string(::getpid()) + "-" +
+  static const std::string pid = std::to_string(::getpid());
+  return "." + target.filename().string() + ".dupstrip-tmp-" + pid + "-" +
          std::to_string(counter.fetch_add(1));
 }
 
@@ -166,6 +167,9 @@ result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes, com
     }
     if (r == 0) break;
     got += static_cast<std::size_t>(r);
+    // All the bytes fstat announced, in a read that asked for one more: that is the end (a
+    // regular file reads short only there), so no second read to find it.
+    if (got == static_cast<std::uint64_t>(st.st_size) && got < data.size()) break;
   }
   ::close(fd);
   data.resize(got);
@@ -175,16 +179,21 @@ result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes, com
 
 atomic_file::atomic_file(fs::path target, compression c) : target_(std::move(target)) {
   if (c != compression::none) compressor_ = std::make_unique<detail::compressor>(c);
-  std::error_code ec;
   const fs::path dir = target_.parent_path();
-  if (!dir.empty()) fs::create_directories(dir, ec);
-  if (ec) {
-    error_ = ec;
-    return;
-  }
   temp_ = (dir.empty() ? fs::path(".") : dir) / temp_name(target_);
   const std::shared_lock<std::shared_mutex> creating(temp_guard);
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd_ < 0 && errno == ENOENT && !dir.empty()) {
+    // The folder is missing (the first file of a folder): make it, then try again. Trying
+    // first saves a stat per file.
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      error_ = ec;
+      return;
+    }
+    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  }
   if (fd_ < 0) {
     error_ = errno_code();
   } else {
