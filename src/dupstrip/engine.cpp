@@ -481,7 +481,6 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
   if (lo != added_ || lo + recs.size() > results_.size())
     throw std::logic_error("run_state::add_scans: documents must be added in order");
   const std::size_t K = cfg_.opt.num_perm;
-  if (seen_keys_.size() != groups_.size()) seen_keys_.resize(groups_.size());
   std::vector<unsigned char> lines;
   std::vector<std::uint64_t> lines_at(recs.size(), 0);
   std::vector<std::uint32_t> sigs(recs.size() * K, empty_slot);
@@ -504,11 +503,9 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
     lines.resize(at + rec.lines.size() * line_bytes);
     for (std::size_t l = 0; l < rec.lines.size(); ++l) put_line(lines.data() + at + l * line_bytes, rec.lines[l]);
     if (rec.res.status == doc_status::skipped) continue;
-    flat_set64& seen = seen_keys_[group_of_[i]];
     for (const line_fp& l : rec.lines) {
       if (l.sig == no_sig || std::size_t{l.sig} * block_perm + block_perm > rec.block_sigs.size()) continue;
-      if (seen.insert(l.key))
-        blocks.push_back({{group_of_[i], l.tokens, l.key}, rec.block_sigs.data() + std::size_t{l.sig} * block_perm});
+      blocks.push_back({{group_of_[i], l.tokens, l.key}, rec.block_sigs.data() + std::size_t{l.sig} * block_perm});
     }
   }
   if (!lines.empty()) {
@@ -520,6 +517,24 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
   std::stable_sort(blocks.begin(), blocks.end(), [](const block_ref& a, const block_ref& b) {
     return a.head.group != b.head.group ? a.head.group < b.head.group : a.head.tokens < b.head.tokens;
   });
+  // Only a key's first occurrence in its group is compared: drop the later ones of this chunk
+  // (a key has one token count, so its copies are in one (group, tokens) range); the merge of
+  // the runs drops those of later chunks.
+  {
+    flat_set64 seen;
+    std::size_t kept = 0;
+    for (std::size_t b0 = 0; b0 < blocks.size();) {
+      std::size_t b1 = b0;
+      while (b1 < blocks.size() && blocks[b1].head.group == blocks[b0].head.group &&
+             blocks[b1].head.tokens == blocks[b0].head.tokens)
+        ++b1;
+      seen.reset(b1 - b0);
+      for (std::size_t k = b0; k < b1; ++k)
+        if (seen.insert(blocks[k].head.key)) blocks[kept++] = blocks[k];
+      b0 = b1;
+    }
+    blocks.resize(kept);
+  }
   if (!blocks.empty()) {
     std::vector<unsigned char> buf(blocks.size() * block_bytes);
     for (std::size_t k = 0; k < blocks.size(); ++k) {
@@ -587,21 +602,25 @@ void run_state::near_identical_lines() {
     cur = bucket{};
   };
   bool open = false;
+  flat_set64 bucket_keys;  // keys of the current bucket (later copies are dropped)
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), before);
     const std::size_t r = heap.back();
     const block_head h = runs[r].head();
     if (!open || h.group != cur.group || h.tokens != cur_tokens) {
       if (open) close_bucket();
+      bucket_keys.reset(16);
       cur.group = h.group;
       cur_tokens = h.tokens;
       open = true;
     }
-    cur.keys.push_back(h.key);
-    const unsigned char* rec = runs[r].record() + sizeof(block_head);
-    const std::size_t at = cur.sigs.size();
-    cur.sigs.resize(at + block_perm);
-    std::memcpy(cur.sigs.data() + at, rec, block_perm * sizeof(std::uint32_t));
+    if (bucket_keys.insert(h.key)) {  // the key's first occurrence in the group
+      cur.keys.push_back(h.key);
+      const unsigned char* rec = runs[r].record() + sizeof(block_head);
+      const std::size_t at = cur.sigs.size();
+      cur.sigs.resize(at + block_perm);
+      std::memcpy(cur.sigs.data() + at, rec, block_perm * sizeof(std::uint32_t));
+    }
     runs[r].next();
     if (runs[r].done()) {
       heap.pop_back();
@@ -617,8 +636,6 @@ void run_state::near_identical_lines() {
 }
 
 void run_state::begin() {
-  seen_keys_.clear();
-  seen_keys_.shrink_to_fit();
   const clean_options& opt = cfg_.opt;
   const std::size_t n = results_.size();
   if (n >= 0x80000000u) throw std::length_error("a run handles at most 2^31 documents");

@@ -113,9 +113,8 @@ class run_state {
   [[nodiscard]] std::size_t size() const noexcept { return results_.size(); }
 
   /// Pass-1 records of documents [lo, lo + recs.size()). Documents are added in order: `lo` is
-  /// the number added so far. Their lines and signatures go to the spill files; the block
-  /// signatures of lines whose key was seen before in the group are dropped (only a key's first
-  /// occurrence, in document order, is ever compared).
+  /// the number added so far. Their lines, signatures and block signatures go to the spill
+  /// files (only a key's first occurrence in its group, in document order, is ever compared).
   void add_scans(std::size_t lo, std::span<scan_record> recs);
   /// Merge 1: pre-clusters, near-identical lines, boilerplate set, removals. Every document
   /// that was read is then pending for the content step.
@@ -203,7 +202,6 @@ class run_state {
   std::unique_ptr<spill_file> blocks_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> block_runs_;  // (offset, records)
   removal_table removals_;
-  std::vector<flat_set64> seen_keys_;  // per group: keys whose block signature is kept
   std::size_t added_ = 0;              // documents added by add_scans()
 
   void write_lines(std::size_t i, std::span<const line_fp> lines);
