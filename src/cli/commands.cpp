@@ -193,14 +193,15 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
       m.error(fmt::format("{}: the output folder must not be --root, inside it or around it", a.output));
       return 2;
     }
-    for (const input_file& f : plan.files) {
-      if (f.relative.empty() || f.relative.starts_with("../") || f.relative == ".." ||
-          f.relative.find("/../") != std::string::npos) {
-        m.error(fmt::format("{}: cannot mirror this path under OUTPUT (write JSONL output instead)", f.path.string()));
+    for (std::size_t i = 0; i < plan.files.size(); ++i) {
+      const std::string_view rel = plan.files.relative(i);
+      if (rel.empty() || rel.starts_with("../") || rel == ".." || rel.find("/../") != std::string_view::npos) {
+        m.error(fmt::format("{}: cannot mirror this path under OUTPUT (write JSONL output instead)",
+                            plan.files.path(i).string()));
         return 2;
       }
-      if (!plan.folder && path_is_within(f.path, output)) {
-        m.error(fmt::format("{}: an input lies inside the output folder {}", f.path.string(), a.output));
+      if (!plan.folder && path_is_within(plan.files.path(i), output)) {
+        m.error(fmt::format("{}: an input lies inside the output folder {}", plan.files.path(i).string(), a.output));
         return 2;
       }
     }
@@ -220,7 +221,8 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
     }
     bool clash = plan.folder && path_is_within(output, input);
     for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && same_file(s.path, output));
-    for (const input_file& f : plan.files) clash = clash || same_file(f.path, output);
+    for (std::size_t i = 0; i < plan.files.size() && !plan.folder; ++i)
+      clash = clash || same_file(plan.files.path(i), output);
     if (clash) {
       m.error(fmt::format("{}: the output must not be an input or inside INPUT", a.output));
       return 2;
@@ -230,7 +232,8 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
     if (extra->empty()) continue;
     bool clash = plan.folder && path_is_within(*extra, input);
     for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && same_file(s.path, *extra));
-    for (const input_file& f : plan.files) clash = clash || same_file(f.path, *extra);
+    for (std::size_t i = 0; i < plan.files.size() && !plan.folder; ++i)
+      clash = clash || same_file(plan.files.path(i), *extra);
     if (clash) {
       m.error(fmt::format("{}: must not be written over or inside INPUT", *extra));
       return 2;
@@ -357,7 +360,7 @@ int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, a
 void print_document_messages(const opened_input& in, const analysis& result,
                              const std::vector<jsonl_replacement>& replaced) {
   messages& m = messages::get();
-  auto where = [&](std::size_t i) { return in.js != nullptr ? in.js->where(i) : std::string(in.fsrc->path(i)); };
+  auto where = [&](std::size_t i) { return in.js != nullptr ? in.js->where(i) : in.fsrc->path(i).string(); };
   for (const jsonl_replacement& r : replaced)
     m.warning(fmt::format("{}: {} invalid UTF-8 bytes written as U+FFFD (JSON cannot carry them)", where(r.index),
                           r.count));
@@ -462,7 +465,7 @@ int run_scan_shard(cli_args& a) {
   for (const skipped_document& k : skipped) {
     std::string why = k.error.message();
     if (k.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", k.error_offset);
-    m.input_error(in.js != nullptr ? in.js->where(k.index) : std::string(in.fsrc->path(k.index)), why);
+    m.input_error(in.js != nullptr ? in.js->where(k.index) : in.fsrc->path(k.index).string(), why);
   }
   m.info(fmt::format("{}: fingerprints of {} documents written", a.fingerprints, in.source->size()));
   return m.errored() ? 1 : 0;

@@ -48,6 +48,12 @@ bool all_jsonl(const std::vector<std::string>& names) {
          std::all_of(names.begin(), names.end(), [](const std::string& n) { return is_jsonl_name(n); });
 }
 
+bool all_jsonl(const file_list& files) {
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (!is_jsonl_name(files.relative(i))) return false;
+  return !files.empty();
+}
+
 }  // namespace
 
 bool plan_inputs(const cli_args& a, input_plan& plan) {
@@ -65,6 +71,7 @@ bool plan_inputs(const cli_args& a, input_plan& plan) {
     std::vector<std::string> paths;
     if (!read_list(a.files_from, paths)) return false;
     const fs::path root(a.root);
+    if (!root.empty()) plan.files = file_list(root);
     if (all_jsonl(paths)) {
       plan.jsonl = true;
       for (const std::string& p : paths) {
@@ -81,7 +88,11 @@ bool plan_inputs(const cli_args& a, input_plan& plan) {
         m.error(fmt::format("{}: a path listed with --root must lie below the root", p));
         return false;
       }
-      plan.files.push_back({rel, root.empty() ? fs::path(p) : root / rel});
+      if (root.empty()) {
+        plan.files.add(rel, p);
+      } else {
+        plan.files.add(rel);
+      }
     }
     return true;
   }
@@ -93,16 +104,18 @@ bool plan_inputs(const cli_args& a, input_plan& plan) {
   const fs::path input(a.input);
   std::error_code ec;
   if (fs::is_directory(input, ec)) {
-    walk_result walk = walk_folder(input);
-    for (const walk_issue& w : walk.issues) m.input_error(w.path, w.error.message());
-    std::vector<std::string> rel;
-    for (const input_file& f : walk.files) rel.push_back(f.relative);
-    if (all_jsonl(rel)) {
+    std::vector<walk_issue> issues;
+    file_list files = walk_files(input, issues);
+    for (const walk_issue& w : issues) m.input_error(w.path, w.error.message());
+    if (all_jsonl(files)) {
       plan.jsonl = true;
-      for (const input_file& f : walk.files) plan.streams.push_back({f.path.string(), f.path});
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        const fs::path p = files.path(i);
+        plan.streams.push_back({p.string(), p});
+      }
     } else {
       plan.folder = true;
-      plan.files = std::move(walk.files);
+      plan.files = std::move(files);
     }
     return true;
   }

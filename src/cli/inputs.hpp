@@ -15,7 +15,7 @@ namespace dupstrip::cli {
 struct input_plan {
   bool jsonl = false;
   bool folder = false;                // INPUT is a folder of text files (walked)
-  std::vector<input_file> files;      // text files (folder walk or --files-from)
+  file_list files;                    // text files (folder walk or --files-from)
   std::vector<jsonl_input> streams;   // JSONL inputs
 };
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <shared_mutex>
+#include <stdexcept>
 #include <fcntl.h>
 #include <string>
 #include <sys/stat.h>
@@ -64,12 +65,65 @@ void remove_pending_temporaries() noexcept {
   }
 }
 
-walk_result walk_folder(const fs::path& root) {
-  walk_result out;
+void file_list::add(std::string_view relative) {
+  if (!rooted_) throw std::logic_error("file_list::add: this list takes a path with each file");
+  names_ += relative;
+  name_end_.push_back(names_.size());
+}
+
+void file_list::add(std::string_view relative, std::string_view path) {
+  if (rooted_) throw std::logic_error("file_list::add: this list makes paths from its root");
+  names_ += relative;
+  name_end_.push_back(names_.size());
+  paths_ += path;
+  path_end_.push_back(paths_.size());
+}
+
+std::string_view file_list::relative(std::size_t i) const {
+  const std::uint64_t b = i == 0 ? 0 : name_end_[i - 1];
+  return std::string_view(names_).substr(b, name_end_[i] - b);
+}
+
+fs::path file_list::path(std::size_t i) const {
+  if (rooted_) return root_ / std::string(relative(i));
+  const std::uint64_t b = i == 0 ? 0 : path_end_[i - 1];
+  return std::string(std::string_view(paths_).substr(b, path_end_[i] - b));
+}
+
+void file_list::sort_by_relative() {
+  std::vector<std::uint32_t> order(size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return relative(a) < relative(b); });
+  file_list sorted = rooted_ ? file_list(root_) : file_list();
+  sorted.names_.reserve(names_.size());
+  sorted.name_end_.reserve(name_end_.size());
+  sorted.paths_.reserve(paths_.size());
+  sorted.path_end_.reserve(path_end_.size());
+  for (const std::uint32_t i : order) {
+    if (rooted_) {
+      sorted.add(relative(i));
+    } else {
+      const std::uint64_t b = i == 0 ? 0 : path_end_[i - 1];
+      sorted.add(relative(i), std::string_view(paths_).substr(b, path_end_[i] - b));
+    }
+  }
+  *this = std::move(sorted);
+}
+
+void file_list::shrink_to_fit() {
+  names_.shrink_to_fit();
+  name_end_.shrink_to_fit();
+  paths_.shrink_to_fit();
+  path_end_.shrink_to_fit();
+}
+
+file_list walk_files(const fs::path& root, std::vector<walk_issue>& issues) {
+  file_list out(root);
   std::error_code ec;
   fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
   if (ec) {
-    out.issues.push_back({root.string(), ec});
+    issues.push_back({root.string(), ec});
     return out;
   }
   const fs::recursive_directory_iterator end;
@@ -78,23 +132,31 @@ walk_result walk_folder(const fs::path& root) {
     std::error_code sec;
     const fs::file_status st = entry.symlink_status(sec);
     if (sec) {
-      out.issues.push_back({entry.path().string(), sec});
+      issues.push_back({entry.path().string(), sec});
     } else if (fs::is_symlink(st)) {
-      out.issues.push_back({entry.path().string(), make_error_code(errc::not_regular_file)});
+      issues.push_back({entry.path().string(), make_error_code(errc::not_regular_file)});
     } else if (fs::is_regular_file(st)) {
-      out.files.push_back({entry.path().lexically_relative(root).generic_string(), entry.path()});
+      out.add(entry.path().lexically_relative(root).generic_string());
     } else if (!fs::is_directory(st)) {
-      out.issues.push_back({entry.path().string(), make_error_code(errc::not_regular_file)});
+      issues.push_back({entry.path().string(), make_error_code(errc::not_regular_file)});
     }
     it.increment(ec);
     if (ec) {
       // An unreadable folder: report it, skip it, go on with its siblings.
-      out.issues.push_back({entry.path().string(), ec});
+      issues.push_back({entry.path().string(), ec});
       ec.clear();
     }
   }
-  std::sort(out.files.begin(), out.files.end(),
-            [](const input_file& a, const input_file& b) { return a.relative < b.relative; });
+  out.sort_by_relative();
+  out.shrink_to_fit();
+  return out;
+}
+
+walk_result walk_folder(const fs::path& root) {
+  walk_result out;
+  const file_list files = walk_files(root, out.issues);
+  out.files.reserve(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) out.files.push_back({std::string(files.relative(i)), files.path(i)});
   return out;
 }
 
@@ -287,30 +349,23 @@ bool path_is_within(const fs::path& inner, const fs::path& outer) {
 
 namespace dupstrip {
 
-folder_source::folder_source(std::vector<input_file> files, group_policy groups, std::uint64_t max_bytes)
-    : groups_(groups), max_bytes_(max_bytes) {
-  rel_end_.reserve(files.size());
-  path_end_.reserve(files.size());
-  for (input_file& f : files) {
-    rel_ += f.relative;
-    rel_end_.push_back(rel_.size());
-    paths_ += f.path.native();
-    path_end_.push_back(paths_.size());
-    f = input_file{};  // release as we go
-  }
-  rel_.shrink_to_fit();
-  paths_.shrink_to_fit();
+folder_source::folder_source(file_list files, group_policy groups, std::uint64_t max_bytes)
+    : files_(std::move(files)), groups_(groups), max_bytes_(max_bytes) {
+  files_.shrink_to_fit();
 }
 
-std::string_view folder_source::name(std::size_t i) const {
-  const std::uint64_t b = i == 0 ? 0 : rel_end_[i - 1];
-  return std::string_view(rel_).substr(b, rel_end_[i] - b);
+namespace {
+file_list listed(const std::vector<input_file>& files) {
+  file_list out;
+  for (const input_file& f : files) out.add(f.relative, f.path.native());
+  return out;
 }
+}  // namespace
 
-std::string_view folder_source::path(std::size_t i) const {
-  const std::uint64_t b = i == 0 ? 0 : path_end_[i - 1];
-  return std::string_view(paths_).substr(b, path_end_[i] - b);
-}
+folder_source::folder_source(const std::vector<input_file>& files, group_policy groups, std::uint64_t max_bytes)
+    : folder_source(listed(files), groups, max_bytes) {}
+
+std::string_view folder_source::name(std::size_t i) const { return files_.relative(i); }
 
 std::string_view folder_source::group(std::size_t i) const {
   if (groups_ == group_policy::none) return {};
@@ -324,7 +379,7 @@ std::string_view folder_source::group(std::size_t i) const {
 }
 
 result<std::string> folder_source::read(std::size_t i) const {
-  return read_file(fs::path(path(i)), max_bytes_, compression_for(name(i)));
+  return read_file(path(i), max_bytes_, compression_for(name(i)));
 }
 
 }  // namespace dupstrip

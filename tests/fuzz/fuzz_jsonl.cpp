@@ -397,7 +397,7 @@ std::string write_all(const jsonl_source& src, bool annotate) {
     auto t = src.read(i);
     FUZZ_CHECK(t.has_value());
     a.docs[i].bytes = t.value().size();
-    a.docs[i].kept_bytes = t.value().size();
+    a.docs[i].kept_bytes = static_cast<std::uint32_t>(t.value().size());
   }
   jsonl_output_options o;
   o.text_field = src.options().text_field;
