@@ -77,12 +77,20 @@ fi
 files=$(find "$corpus" -type f | wc -l)
 corpus_bytes=$(du -sb --apparent-size "$corpus" | cut -f1)
 
-echo "soak: counting lines ($lines_mode)"
-if [[ $lines_mode == approx ]]; then
-  distinct=$(find "$corpus" -type f -print0 | xargs -0 cat | wc -l)
+# The count is kept next to the corpus (the corpus never changes once generated).
+count_file=$corpus.lines-$lines_mode
+if [[ -s $count_file ]]; then
+  distinct=$(<"$count_file")
+  echo "soak: distinct lines ($lines_mode) from $count_file"
 else
-  distinct=$(find "$corpus" -type f -print0 | xargs -0 cat |
-             LC_ALL=C sort -u -S 25% --parallel=2 -T "$work" | wc -l)
+  echo "soak: counting lines ($lines_mode)"
+  if [[ $lines_mode == approx ]]; then
+    distinct=$(find "$corpus" -type f -print0 | xargs -0 cat | wc -l)
+  else
+    distinct=$(find "$corpus" -type f -print0 | xargs -0 cat |
+               LC_ALL=C sort -u -S 25% --parallel=2 -T "$work" | wc -l)
+  fi
+  echo "$distinct" >"$count_file"
 fi
 
 # ---------------------------------------------------------------- run
