@@ -143,6 +143,8 @@ class DUPSTRIP_EXPORT removal_table {
   [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept;
   /// Replaces document i's ranges. @throws std::system_error when the file cannot be written
   void set(std::size_t i, std::span<const removal> ranges);
+  /// Replaces the ranges of documents first, first + 1, ... with one write.
+  void set_block(std::size_t first, std::span<const std::vector<removal>> lists);
 
  private:
   struct impl;

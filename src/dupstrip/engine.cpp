@@ -481,9 +481,12 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
   if (lo != added_ || lo + recs.size() > results_.size())
     throw std::logic_error("run_state::add_scans: documents must be added in order");
   const std::size_t K = cfg_.opt.num_perm;
-  std::vector<unsigned char> lines;
+  // Buffers kept between calls (their pages stay mapped: no page faults per chunk).
+  std::vector<unsigned char>& lines = chunk_lines_;
+  lines.clear();
   std::vector<std::uint64_t> lines_at(recs.size(), 0);
-  std::vector<std::uint32_t> sigs(recs.size() * K, empty_slot);
+  std::vector<std::uint32_t>& sigs = chunk_sigs_;
+  sigs.assign(recs.size() * K, empty_slot);
   struct block_ref {
     block_head head;
     const std::uint32_t* sig;
@@ -536,7 +539,8 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
     blocks.resize(kept);
   }
   if (!blocks.empty()) {
-    std::vector<unsigned char> buf(blocks.size() * block_bytes);
+    std::vector<unsigned char>& buf = chunk_blocks_;
+    buf.resize(blocks.size() * block_bytes);
     for (std::size_t k = 0; k < blocks.size(); ++k) {
       std::memcpy(buf.data() + k * block_bytes, &blocks[k].head, sizeof(block_head));
       std::memcpy(buf.data() + k * block_bytes + sizeof(block_head), blocks[k].sig, block_perm * sizeof(std::uint32_t));
@@ -719,29 +723,38 @@ void run_state::begin() {
   const unsigned workers = resolve_jobs(jobs_);
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> first_seen(
       workers, std::vector<std::pair<std::uint32_t, std::uint32_t>>(top_.size(), {none, 0}));
-  parallel_for(n, jobs_, 64, [&](unsigned w, std::size_t i) {
-    doc_result& res = results_[i];
-    if (res.status == doc_status::skipped) return;
-    const std::uint32_t g = group_of_[i];
-    const group_info& gt = groups_[g];
+  // In blocks of consecutive documents, whose removal lists are written with one call.
+  constexpr std::size_t block = 64;
+  parallel_for((n + block - 1) / block, jobs_, 1, [&](unsigned w, std::size_t b) {
+    const std::size_t first = b * block;
+    std::vector<std::vector<removal>> lists(std::min(block, n - first));
     auto& seen_here = first_seen[w];
-    std::vector<line_fp> lines = lines_of(i);
-    for (std::size_t li = 0; li < lines.size(); ++li) {
-      line_fp& l = lines[li];
-      if (l.tokens == 0) continue;
-      const std::uint64_t ck = gt.canonical(l.key);
-      l.pages = std::max(pages_if_boilerplate(g, ck), pages_if_boilerplate(g, l.masked_key));
-      if (l.pages == 0 || l.repeat) continue;
-      for (std::size_t t = 0; t < top_.size(); ++t)
-        if (top_[t].group == g && (top_[t].key == ck || top_[t].key == l.masked_key) &&
-            std::pair<std::uint32_t, std::uint32_t>(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)) <
-                seen_here[t])
-          seen_here[t] = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)};
+    for (std::size_t k = 0; k < lists.size(); ++k) {
+      const std::size_t i = first + k;
+      doc_result& res = results_[i];
+      if (res.status == doc_status::skipped) continue;
+      const std::uint32_t g = group_of_[i];
+      const group_info& gt = groups_[g];
+      std::vector<line_fp> lines = lines_of(i);
+      for (std::size_t li = 0; li < lines.size(); ++li) {
+        line_fp& l = lines[li];
+        if (l.tokens == 0) continue;
+        const std::uint64_t ck = gt.canonical(l.key);
+        l.pages = std::max(pages_if_boilerplate(g, ck), pages_if_boilerplate(g, l.masked_key));
+        if (l.pages == 0 || l.repeat) continue;
+        for (std::size_t t = 0; t < top_.size(); ++t)
+          if (top_[t].group == g && (top_[t].key == ck || top_[t].key == l.masked_key) &&
+              std::pair<std::uint32_t, std::uint32_t>(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)) <
+                  seen_here[t])
+            seen_here[t] = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)};
+      }
+      const std::uint32_t sure = std::max(gt.need, (gt.clusters + 1) / 2);
+      decide_removals(opt, lines, res, sure, gt.clusters, lists[k]);
+      std::uint64_t bytes = 0;
+      for (const removal& r : lists[k]) bytes += r.end - r.begin;
+      extra_[i].removed_bytes = static_cast<std::uint32_t>(bytes);
     }
-    const std::uint32_t sure = std::max(gt.need, (gt.clusters + 1) / 2);
-    std::vector<removal> rem;
-    decide_removals(opt, lines, res, sure, gt.clusters, rem);
-    set_removals(i, rem);
+    removals_.set_block(first, lists);
   });
   for (std::size_t t = 0; t < top_.size(); ++t) {
     std::pair<std::uint32_t, std::uint32_t> best{none, 0};
@@ -799,40 +812,62 @@ content_input run_state::content_input_of(std::size_t i) const {
 }
 
 void run_state::add_content(std::size_t i, content_record&& rec) {
-  doc_result& res = results_[i];
-  doc_extra& ex = extra_[i];
+  const auto idx = static_cast<std::uint32_t>(i);
+  add_contents(std::span<const std::uint32_t>(&idx, 1), std::span<content_record>(&rec, 1));
+}
+
+void run_state::add_contents(std::span<const std::uint32_t> docs, std::span<content_record> recs) {
   const std::size_t K = cfg_.opt.num_perm;
-  ex.content_bytes = 0;
-  ex.content_hash = 0;
-  ex.active = false;
-  if (res.status == doc_status::skipped) return;
-  if (rec.error) {
-    res.status = doc_status::skipped;
-    res.error = rec.error;
-    return;
-  }
-  if (rec.found_runs) {
-    std::vector<line_fp> lines = lines_of(i);
-    for (const std::uint32_t l : rec.new_repeats) {
-      if (l >= lines.size()) continue;
-      lines[l].removed = true;
-      lines[l].repeat = true;
+  // Signatures of consecutive documents are written with one call.
+  std::vector<std::uint32_t> run;
+  std::size_t run_first = 0;
+  auto flush = [&] {
+    if (!run.empty())
+      sigs_->write_at(std::uint64_t{run_first} * K * sizeof(std::uint32_t), run.data(), run.size() * sizeof(std::uint32_t));
+    run.clear();
+  };
+  for (std::size_t k = 0; k < docs.size(); ++k) {
+    const std::size_t i = docs[k];
+    content_record& rec = recs[k];
+    doc_result& res = results_[i];
+    doc_extra& ex = extra_[i];
+    ex.content_bytes = 0;
+    ex.content_hash = 0;
+    ex.active = false;
+    if (res.status == doc_status::skipped) continue;
+    if (rec.error) {
+      res.status = doc_status::skipped;
+      res.error = rec.error;
+      continue;
     }
-    std::vector<removal> rem;
-    finish_removals(lines, res, rem);
-    set_removals(i, rem);
+    if (rec.found_runs) {
+      std::vector<line_fp> lines = lines_of(i);
+      for (const std::uint32_t l : rec.new_repeats) {
+        if (l >= lines.size()) continue;
+        lines[l].removed = true;
+        lines[l].repeat = true;
+      }
+      std::vector<removal> rem;
+      finish_removals(lines, res, rem);
+      set_removals(i, rem);
+    }
+    ex.content_bytes = static_cast<std::uint32_t>(rec.content_bytes);
+    std::size_t t = 0;
+    for (top_key& tk : top_)
+      if (tk.doc == i && t < rec.top_text.size()) tk.text = std::move(rec.top_text[t++]);
+    res.content_tokens = static_cast<std::uint32_t>(rec.content_tokens);
+    res.kept_bytes = static_cast<std::uint32_t>(res.bytes - ex.removed_bytes);
+    if (rec.active && rec.sig.size() == K) {
+      ex.content_hash = rec.content_hash;
+      if (run.empty() || run_first + run.size() / K != i) {
+        flush();
+        run_first = i;
+      }
+      run.insert(run.end(), rec.sig.begin(), rec.sig.end());
+      ex.active = true;
+    }
   }
-  ex.content_bytes = static_cast<std::uint32_t>(rec.content_bytes);
-  std::size_t k = 0;
-  for (top_key& t : top_)
-    if (t.doc == i && k < rec.top_text.size()) t.text = std::move(rec.top_text[k++]);
-  res.content_tokens = static_cast<std::uint32_t>(rec.content_tokens);
-  res.kept_bytes = static_cast<std::uint32_t>(res.bytes - ex.removed_bytes);
-  if (rec.active && rec.sig.size() == K) {
-    ex.content_hash = rec.content_hash;
-    write_sig(i, rec.sig);
-    ex.active = true;
-  }
+  flush();
 }
 
 void run_state::step() {

@@ -100,8 +100,8 @@ struct content_record {
 content_record content_document(result<std::string> data, const content_input& in, const engine_config& cfg,
                                 scan_scratch& s);
 
-/// The state of a run between steps. Per-document calls (content_input_of, add_content) touch
-/// only that document's slots and may run concurrently on different documents; add_scans(),
+/// The state of a run between steps. content_input_of(), add_content() and add_contents() may
+/// run concurrently on different documents; add_scans(),
 /// begin(), step() and finish() run alone.
 class run_state {
  public:
@@ -123,6 +123,8 @@ class run_state {
   [[nodiscard]] const std::vector<std::uint32_t>& pending() const noexcept { return pending_; }
   [[nodiscard]] content_input content_input_of(std::size_t i) const;
   void add_content(std::size_t i, content_record&& rec);
+  /// add_content() of documents docs[k] (any order, distinct), with fewer writes.
+  void add_contents(std::span<const std::uint32_t> docs, std::span<content_record> recs);
   /// Merge 2: clusters the content signatures and keeps one copy per cluster; then checks that
   /// a second run would change nothing, and lists the documents it changed as pending.
   void step();
@@ -203,6 +205,9 @@ class run_state {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> block_runs_;  // (offset, records)
   removal_table removals_;
   std::size_t added_ = 0;              // documents added by add_scans()
+  std::vector<unsigned char> chunk_lines_;   // add_scans() buffers
+  std::vector<std::uint32_t> chunk_sigs_;
+  std::vector<unsigned char> chunk_blocks_;
 
   void write_lines(std::size_t i, std::span<const line_fp> lines);
   void write_sig(std::size_t i, std::span<const std::uint32_t> sig);

@@ -85,13 +85,17 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     const std::vector<std::uint32_t> pending = state.pending();
     done = 0;
     bytes_done = 0;
-    detail::parallel_for(pending.size(), jobs, 8, [&](unsigned w, std::size_t k) {
-      const std::uint32_t i = pending[k];
-      detail::content_record rec =
-          detail::content_document(source.read(i), state.content_input_of(i), cfg, scratch[w]);
-      state.add_content(i, std::move(rec));
-      tick("content", pending.size(), state.results()[i].bytes);
-    });
+    std::vector<detail::content_record> crecs;
+    for (std::size_t lo = 0; lo < pending.size(); lo += chunk) {
+      const std::size_t hi = std::min(pending.size(), lo + chunk);
+      crecs.assign(hi - lo, detail::content_record{});
+      detail::parallel_for(hi - lo, jobs, 8, [&](unsigned w, std::size_t k) {
+        const std::uint32_t i = pending[lo + k];
+        crecs[k] = detail::content_document(source.read(i), state.content_input_of(i), cfg, scratch[w]);
+        tick("content", pending.size(), state.results()[i].bytes);
+      });
+      state.add_contents(std::span<const std::uint32_t>(pending.data() + lo, hi - lo), crecs);
+    }
     end_phase(2);
     state.step();
     end_phase(3);

@@ -1,46 +1,38 @@
 // removal_table: per document, the offset and count of its ranges in a spill
 // file; a new list is appended (the old one is left as garbage: lists change at
 // most a few times per run).
-#include "dupstrip/pipeline.hpp"
-
-#include "dupstrip/spill.hpp"
-
 #include <cstring>
+
+#include "dupstrip/pipeline.hpp"
+#include "dupstrip/spill.hpp"
 
 namespace dupstrip {
 
 namespace {
-constexpr std::size_t record_bytes =
-    17; // begin, end, reason, pages, group_pages
+constexpr std::size_t record_bytes = 17;  // begin, end, reason, pages, group_pages
 }
 
 struct removal_table::impl {
-  impl(std::size_t n, const std::string &dir)
-      : file(dir), at(n, 0), count(n, 0) {}
+  impl(std::size_t n, const std::string& dir) : file(dir), at(n, 0), count(n, 0) {}
   detail::spill_file file;
   std::vector<std::uint64_t> at;
   std::vector<std::uint32_t> count;
 };
 
-removal_table::removal_table(std::size_t documents, const std::string &temp_dir)
+removal_table::removal_table(std::size_t documents, const std::string& temp_dir)
     : impl_(std::make_shared<impl>(documents, temp_dir)) {}
 
-std::size_t removal_table::size() const noexcept {
-  return impl_ ? impl_->at.size() : 0;
-}
+std::size_t removal_table::size() const noexcept { return impl_ ? impl_->at.size() : 0; }
 
-std::uint32_t removal_table::count(std::size_t i) const noexcept {
-  return impl_->count[i];
-}
+std::uint32_t removal_table::count(std::size_t i) const noexcept { return impl_->count[i]; }
 
 std::vector<removal> removal_table::get(std::size_t i) const {
   std::vector<removal> out(impl_->count[i]);
-  if (out.empty())
-    return out;
+  if (out.empty()) return out;
   std::vector<unsigned char> buf(out.size() * record_bytes);
   impl_->file.read_at(impl_->at[i], buf.data(), buf.size());
-  const unsigned char *p = buf.data();
-  for (removal &r : out) {
+  const unsigned char* p = buf.data();
+  for (removal& r : out) {
     std::memcpy(&r.begin, p, 4);
     std::memcpy(&r.end, p + 4, 4);
     r.reason = static_cast<removal_reason>(p[8]);
@@ -51,23 +43,42 @@ std::vector<removal> removal_table::get(std::size_t i) const {
   return out;
 }
 
-void removal_table::set(std::size_t i, std::span<const removal> ranges) {
-  if (ranges.empty()) {
-    impl_->count[i] = 0;
-    return;
-  }
-  std::vector<unsigned char> buf(ranges.size() * record_bytes);
-  unsigned char *p = buf.data();
-  for (const removal &r : ranges) {
+namespace {
+void put_ranges(std::span<const removal> ranges, std::vector<unsigned char>& buf) {
+  std::size_t at = buf.size();
+  buf.resize(at + ranges.size() * record_bytes);
+  for (const removal& r : ranges) {
+    unsigned char* p = buf.data() + at;
     std::memcpy(p, &r.begin, 4);
     std::memcpy(p + 4, &r.end, 4);
     p[8] = static_cast<unsigned char>(r.reason);
     std::memcpy(p + 9, &r.pages, 4);
     std::memcpy(p + 13, &r.group_pages, 4);
-    p += record_bytes;
+    at += record_bytes;
   }
+}
+}  // namespace
+
+void removal_table::set(std::size_t i, std::span<const removal> ranges) {
+  if (ranges.empty()) {
+    impl_->count[i] = 0;
+    return;
+  }
+  std::vector<unsigned char> buf;
+  put_ranges(ranges, buf);
   impl_->at[i] = impl_->file.append(buf.data(), buf.size());
   impl_->count[i] = static_cast<std::uint32_t>(ranges.size());
 }
 
-} // namespace dupstrip
+void removal_table::set_block(std::size_t first, std::span<const std::vector<removal>> lists) {
+  std::vector<unsigned char> buf;
+  for (const std::vector<removal>& l : lists) put_ranges(l, buf);
+  std::uint64_t at = buf.empty() ? 0 : impl_->file.append(buf.data(), buf.size());
+  for (std::size_t k = 0; k < lists.size(); ++k) {
+    impl_->at[first + k] = lists[k].empty() ? 0 : at;
+    impl_->count[first + k] = static_cast<std::uint32_t>(lists[k].size());
+    at += lists[k].size() * record_bytes;
+  }
+}
+
+}  // namespace dupstrip

@@ -2,18 +2,14 @@
 // (src/dupstrip/spill.hpp), removal_table (include/dupstrip/pipeline.hpp),
 // flat_count64 (src/dupstrip/flat_set.hpp) and cluster_signatures over a
 // signature_reader (include/dupstrip/lsh.hpp).
-#include <dupstrip/lsh.hpp>
-#include <dupstrip/pipeline.hpp>
-
-#include "dupstrip/flat_set.hpp"
 #include "dupstrip/spill.hpp"
-#include "support/corpus.hpp"
-
-#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdint>
+#include <dupstrip/lsh.hpp>
+#include <dupstrip/pipeline.hpp>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -23,26 +19,29 @@
 #include <thread>
 #include <vector>
 
+#include "dupstrip/flat_set.hpp"
+#include "support/corpus.hpp"
+
 namespace fs = std::filesystem;
 using dupstrip::detail::flat_count64;
 using dupstrip::detail::spill_file;
 
 namespace {
 
-std::size_t entries(const fs::path &dir) {
+std::size_t entries(const fs::path& dir) {
   std::size_t n = 0;
-  for ([[maybe_unused]] const auto &e : fs::directory_iterator(dir))
-    ++n;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
   return n;
 }
 
-} // namespace
+}  // namespace
 
-TEST_CASE("spill_file: appended bytes read back at their offsets, and the file "
-          "is never visible") {
+TEST_CASE(
+    "spill_file: appended bytes read back at their offsets, and the file "
+    "is never visible") {
   dupstrip_test::temp_dir dir;
   spill_file f(dir.path().string());
-  CHECK(entries(dir.path()) == 0); // unlinked at creation
+  CHECK(entries(dir.path()) == 0);  // unlinked at creation
   const std::string a = "first record";
   const std::string b(100000, 'x');
   const std::uint64_t at_a = f.append(a.data(), a.size());
@@ -59,8 +58,9 @@ TEST_CASE("spill_file: appended bytes read back at their offsets, and the file "
   CHECK(entries(dir.path()) == 0);
 }
 
-TEST_CASE("spill_file: write_at and grow_to make fixed slots; the gap reads as "
-          "zeros") {
+TEST_CASE(
+    "spill_file: write_at and grow_to make fixed slots; the gap reads as "
+    "zeros") {
   dupstrip_test::temp_dir dir;
   spill_file f(dir.path().string());
   f.grow_to(4096);
@@ -71,13 +71,13 @@ TEST_CASE("spill_file: write_at and grow_to make fixed slots; the gap reads as "
   CHECK(got == v);
   std::vector<unsigned char> zeros(512, 1);
   f.read_at(0, zeros.data(), zeros.size());
-  CHECK(std::all_of(zeros.begin(), zeros.end(),
-                    [](unsigned char c) { return c == 0; }));
-  CHECK(f.appended() == 0); // slots do not count as appended
+  CHECK(std::all_of(zeros.begin(), zeros.end(), [](unsigned char c) { return c == 0; }));
+  CHECK(f.appended() == 0);  // slots do not count as appended
 }
 
-TEST_CASE("spill_file: reading past the end and an unusable folder are errors "
-          "naming the cause") {
+TEST_CASE(
+    "spill_file: reading past the end and an unusable folder are errors "
+    "naming the cause") {
   dupstrip_test::temp_dir dir;
   spill_file f(dir.path().string());
   const char c = 'z';
@@ -88,7 +88,7 @@ TEST_CASE("spill_file: reading past the end and an unusable folder are errors "
   try {
     spill_file g(missing);
     FAIL("a spill file in a missing folder");
-  } catch (const std::system_error &e) {
+  } catch (const std::system_error& e) {
     CHECK(std::string(e.what()).find(missing) != std::string::npos);
     CHECK(std::string(e.what()).find("--temp-dir") != std::string::npos);
   }
@@ -104,27 +104,23 @@ TEST_CASE("spill_file: concurrent appends never overlap") {
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
       for (int k = 0; k < per_thread; ++k) {
-        const std::uint64_t value = (static_cast<std::uint64_t>(t) << 32) |
-                                    static_cast<std::uint64_t>(k);
-        at[static_cast<std::size_t>(t)].push_back(
-            f.append(&value, sizeof value));
+        const std::uint64_t value = (static_cast<std::uint64_t>(t) << 32) | static_cast<std::uint64_t>(k);
+        at[static_cast<std::size_t>(t)].push_back(f.append(&value, sizeof value));
       }
     });
-  for (std::thread &th : pool)
-    th.join();
+  for (std::thread& th : pool) th.join();
   CHECK(f.appended() == threads * per_thread * sizeof(std::uint64_t));
   for (int t = 0; t < threads; ++t)
     for (int k = 0; k < per_thread; ++k) {
       std::uint64_t value = 0;
-      f.read_at(at[static_cast<std::size_t>(t)][static_cast<std::size_t>(k)],
-                &value, sizeof value);
-      CHECK(value == ((static_cast<std::uint64_t>(t) << 32) |
-                      static_cast<std::uint64_t>(k)));
+      f.read_at(at[static_cast<std::size_t>(t)][static_cast<std::size_t>(k)], &value, sizeof value);
+      CHECK(value == ((static_cast<std::uint64_t>(t) << 32) | static_cast<std::uint64_t>(k)));
     }
 }
 
-TEST_CASE("removal_table: lists round-trip, are replaced whole, and copies "
-          "share them") {
+TEST_CASE(
+    "removal_table: lists round-trip, are replaced whole, and copies "
+    "share them") {
   dupstrip_test::temp_dir dir;
   using dupstrip::removal;
   using dupstrip::removal_reason;
@@ -165,15 +161,12 @@ TEST_CASE("removal_table: set() on distinct documents from several threads") {
       for (std::size_t i = w; i < n; i += 4) {
         std::vector<dupstrip::removal> r;
         for (std::uint32_t k = 0; k < i % 5; ++k)
-          r.push_back({static_cast<std::uint32_t>(i + 10 * k),
-                       static_cast<std::uint32_t>(i + 10 * k + 3),
-                       dupstrip::removal_reason::boilerplate,
-                       static_cast<std::uint32_t>(i), k});
+          r.push_back({static_cast<std::uint32_t>(i + 10 * k), static_cast<std::uint32_t>(i + 10 * k + 3),
+                       dupstrip::removal_reason::boilerplate, static_cast<std::uint32_t>(i), k});
         t.set(i, r);
       }
     });
-  for (std::thread &th : pool)
-    th.join();
+  for (std::thread& th : pool) th.join();
   for (std::size_t i = 0; i < n; ++i) {
     const std::vector<dupstrip::removal> r = t.get(i);
     REQUIRE(r.size() == i % 5);
@@ -199,46 +192,39 @@ TEST_CASE("flat_count64 counts like a map, key 0 included, across growth") {
   CHECK(got == want);
 }
 
-TEST_CASE("cluster_signatures over a reader: the in-memory result, whatever "
-          "the key memory") {
+TEST_CASE(
+    "cluster_signatures over a reader: the in-memory result, whatever "
+    "the key memory") {
   constexpr std::uint32_t K = 64;
   std::mt19937_64 rng(11);
   constexpr std::size_t n = 3000;
   std::vector<std::uint32_t> sigs(n * K);
-  for (auto &x : sigs)
-    x = static_cast<std::uint32_t>(rng());
+  for (auto& x : sigs) x = static_cast<std::uint32_t>(rng());
   // Near-duplicates: every 7th document copies the one before with its first 6
   // slots changed.
   for (std::size_t d = 7; d < n; d += 7)
     for (std::uint32_t s = 0; s < K; ++s)
-      sigs[d * K + s] =
-          s < 6 ? static_cast<std::uint32_t>(rng()) : sigs[(d - 1) * K + s];
+      sigs[d * K + s] = s < 6 ? static_cast<std::uint32_t>(rng()) : sigs[(d - 1) * K + s];
   std::vector<std::uint8_t> active(n, 1);
   active[14] = 0;
   dupstrip::cluster_options o;
   o.threshold = 0.8;
   o.params = {8, 8};
   o.jobs = 2;
-  const std::vector<std::uint32_t> want =
-      dupstrip::cluster_signatures(sigs, K, o, active);
+  const std::vector<std::uint32_t> want = dupstrip::cluster_signatures(sigs, K, o, active);
   std::size_t linked = 0;
-  for (std::size_t d = 0; d < n; ++d)
-    linked += want[d] != d;
+  for (std::size_t d = 0; d < n; ++d) linked += want[d] != d;
   CHECK(linked > n / 8);
   CHECK(want[14] == 14);
   std::atomic<std::size_t> reads{0};
-  const dupstrip::signature_reader read = [&](std::uint32_t first,
-                                              std::uint32_t count,
-                                              std::span<std::uint32_t> out) {
+  const dupstrip::signature_reader read = [&](std::uint32_t first, std::uint32_t count, std::span<std::uint32_t> out) {
     REQUIRE(out.size() >= std::size_t{count} * K);
     REQUIRE(std::size_t{first} + count <= n);
-    std::copy_n(sigs.begin() +
-                    static_cast<std::ptrdiff_t>(std::size_t{first} * K),
-                std::size_t{count} * K, out.begin());
+    std::copy_n(sigs.begin() + static_cast<std::ptrdiff_t>(std::size_t{first} * K), std::size_t{count} * K,
+                out.begin());
     reads.fetch_add(1);
   };
-  for (const std::size_t memory :
-       {std::size_t{1}, std::size_t{16} * n * 3, std::size_t{1} << 30}) {
+  for (const std::size_t memory : {std::size_t{1}, std::size_t{16} * n * 3, std::size_t{1} << 30}) {
     INFO("key memory " << memory);
     o.key_memory = memory;
     CHECK(dupstrip::cluster_signatures(n, K, read, o, active) == want);
