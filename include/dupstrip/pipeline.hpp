@@ -127,7 +127,7 @@ struct doc_result {
 // fit 32 bits: a result is 72 bytes.
 
 /// The removed ranges of every document of a run. They are the bulk of a run's decisions, so
-/// they live in a temporary file (clean_options::temp_dir), not in memory: 12 bytes per
+/// they live in a temporary file (clean_options::temp_dir), not in memory: 16 bytes per
 /// document stay in memory. Copies share the same table.
 /// @threadsafety get() may run concurrently with anything but set() of the same document;
 /// set() may run concurrently on distinct documents.
@@ -141,6 +141,8 @@ class DUPSTRIP_EXPORT removal_table {
   [[nodiscard]] std::vector<removal> get(std::size_t i) const;
   /// Number of ranges of document i (no read).
   [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept;
+  /// Number of those ranges whose reason is removal_reason::repeat (no read).
+  [[nodiscard]] std::uint32_t repeats(std::size_t i) const noexcept;
   /// Replaces document i's ranges. @throws std::system_error when the file cannot be written
   void set(std::size_t i, std::span<const removal> ranges);
   /// Replaces the ranges of documents first, first + 1, ... with one write.

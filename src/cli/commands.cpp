@@ -397,15 +397,7 @@ int write_streamed(const std::string& path, const char* what,
 void full_report(const clean_options& o, const document_source& names, const analysis& result,
                  const run_totals& totals, double secs, const std::function<void(std::string_view)>& out) {
   out(report_begin(o));
-  std::string chunk;
-  for (std::size_t i = 0; i < result.docs.size(); ++i) {
-    chunk += report_doc(names, result, i);
-    if (chunk.size() >= (1U << 20)) {
-      out(chunk);
-      chunk.clear();
-    }
-  }
-  out(chunk);
+  report_docs(names, result, o.jobs, out);
   out(report_clusters(names, result));
   out(report_summary(result, totals, secs, true));
 }

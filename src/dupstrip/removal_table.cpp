@@ -13,11 +13,20 @@ constexpr std::size_t record_bytes = 17;  // begin, end, reason, pages, group_pa
 }
 
 struct removal_table::impl {
-  impl(std::size_t n, const std::string& dir) : file(dir), at(n, 0), count(n, 0) {}
+  impl(std::size_t n, const std::string& dir) : file(dir), at(n, 0), count(n, 0), repeats(n, 0) {}
   detail::spill_file file;
   std::vector<std::uint64_t> at;
   std::vector<std::uint32_t> count;
+  std::vector<std::uint32_t> repeats;
 };
+
+namespace {
+std::uint32_t repeat_ranges(std::span<const removal> ranges) {
+  std::uint32_t n = 0;
+  for (const removal& r : ranges) n += r.reason == removal_reason::repeat ? 1 : 0;
+  return n;
+}
+}  // namespace
 
 removal_table::removal_table(std::size_t documents, const std::string& temp_dir)
     : impl_(std::make_shared<impl>(documents, temp_dir)) {}
@@ -25,6 +34,8 @@ removal_table::removal_table(std::size_t documents, const std::string& temp_dir)
 std::size_t removal_table::size() const noexcept { return impl_ ? impl_->at.size() : 0; }
 
 std::uint32_t removal_table::count(std::size_t i) const noexcept { return impl_->count[i]; }
+
+std::uint32_t removal_table::repeats(std::size_t i) const noexcept { return impl_->repeats[i]; }
 
 std::vector<removal> removal_table::get(std::size_t i) const {
   std::vector<removal> out(impl_->count[i]);
@@ -60,6 +71,7 @@ void put_ranges(std::span<const removal> ranges, std::vector<unsigned char>& buf
 }  // namespace
 
 void removal_table::set(std::size_t i, std::span<const removal> ranges) {
+  impl_->repeats[i] = repeat_ranges(ranges);
   if (ranges.empty()) {
     impl_->count[i] = 0;
     return;
@@ -77,6 +89,7 @@ void removal_table::set_block(std::size_t first, std::span<const std::vector<rem
   for (std::size_t k = 0; k < lists.size(); ++k) {
     impl_->at[first + k] = lists[k].empty() ? 0 : at;
     impl_->count[first + k] = static_cast<std::uint32_t>(lists[k].size());
+    impl_->repeats[first + k] = repeat_ranges(lists[k]);
     at += lists[k].size() * record_bytes;
   }
 }

@@ -3,6 +3,7 @@
 // only additive changes are allowed within one report_schema_version (doc/json.md).
 #include "dupstrip/report.hpp"
 
+#include "dupstrip/parallel.hpp"
 #include "dupstrip/text.hpp"
 #include "dupstrip/version.hpp"
 
@@ -35,9 +36,10 @@ run_totals compute_totals(const analysis& a) {
         t.bytes_out += d.kept_bytes;
         t.bytes_stripped += d.bytes - d.kept_bytes;
         t.lines_stripped += d.removed_lines;
-        if (a.removals.size() > i && a.removals.count(i) != 0)
-          for (const removal& r : a.removals.get(i))
-            ++(r.reason == removal_reason::repeat ? t.repeat_spans : t.boilerplate_spans);
+        if (a.removals.size() > i) {
+          t.repeat_spans += a.removals.repeats(i);
+          t.boilerplate_spans += a.removals.count(i) - a.removals.repeats(i);
+        }
         break;
       case doc_status::dropped: ++t.dropped; ++t.read; break;
       case doc_status::skipped: ++t.skipped; break;
@@ -177,6 +179,25 @@ std::string report_doc(const document_source& source, const analysis& a, std::si
   append_json_removals(s, a.removals.size() > i ? a.removals.get(i) : std::vector<removal>{});
   s += "}}\n";
   return s;
+}
+
+void report_docs(const document_source& source, const analysis& a, unsigned jobs,
+                 const std::function<void(std::string_view)>& out) {
+  // Blocks of documents: each block's records are made in parallel (one string per slice),
+  // then handed out in order.
+  constexpr std::size_t block = 8192;
+  constexpr std::size_t slice = 256;
+  std::vector<std::string> parts;
+  for (std::size_t lo = 0; lo < a.docs.size(); lo += block) {
+    const std::size_t hi = std::min(a.docs.size(), lo + block);
+    parts.assign((hi - lo + slice - 1) / slice, std::string());
+    detail::parallel_for(parts.size(), detail::resolve_jobs(jobs), 1, [&](unsigned, std::size_t p) {
+      const std::size_t b = lo + p * slice;
+      const std::size_t e = std::min(hi, b + slice);
+      for (std::size_t i = b; i < e; ++i) parts[p] += report_doc(source, a, i);
+    });
+    for (const std::string& p : parts) out(p);
+  }
 }
 
 std::string report_clusters(const document_source& source, const analysis& a) {
