@@ -445,15 +445,10 @@ void run_state::set_removals(std::size_t i, std::span<const removal> rem) {
   removals_.set(i, rem);
 }
 
-std::vector<line_fp> run_state::lines_of(std::size_t i) const {
-  if (results_[i].status == doc_status::skipped) return {};
-  std::vector<line_fp> lines(results_[i].lines);
-  if (lines.empty()) return lines;
-  std::vector<unsigned char> buf(lines.size() * line_bytes);
-  lines_->read_at(extra_[i].lines_at, buf.data(), buf.size());
-  for (std::size_t l = 0; l < lines.size(); ++l) get_line(buf.data() + l * line_bytes, lines[l]);
-  if (removals_.count(i) == 0) return lines;
-  const std::vector<removal> rem = removals_.get(i);
+namespace {
+
+// Marks the lines covered by a document's removed ranges (see run_state::lines_of).
+void apply_removals(std::vector<line_fp>& lines, const std::vector<removal>& rem) {
   for (std::size_t l = 0, r = 0; l < lines.size(); ++l) {
     while (r < rem.size() && rem[r].end <= lines[l].begin) ++r;
     if (r == rem.size() || rem[r].begin > lines[l].begin) continue;
@@ -464,6 +459,39 @@ std::vector<line_fp> run_state::lines_of(std::size_t i) const {
     lf.pages = rem[r].pages;
     lf.gpages = rem[r].group_pages;
   }
+}
+
+}  // namespace
+
+std::vector<line_fp> run_state::lines_of(std::size_t i) const {
+  if (results_[i].status == doc_status::skipped) return {};
+  std::vector<line_fp> lines(results_[i].lines);
+  if (lines.empty()) return lines;
+  std::vector<unsigned char> buf(lines.size() * line_bytes);
+  lines_->read_at(extra_[i].lines_at, buf.data(), buf.size());
+  for (std::size_t l = 0; l < lines.size(); ++l) get_line(buf.data() + l * line_bytes, lines[l]);
+  if (removals_.count(i) != 0) apply_removals(lines, removals_.get(i));
+  return lines;
+}
+
+std::vector<line_fp> run_state::line_cursor::lines_of(std::size_t i) {
+  const run_state& st = *st_;
+  if (st.results_[i].status == doc_status::skipped) return {};
+  std::vector<line_fp> lines(st.results_[i].lines);
+  if (lines.empty()) return lines;
+  const std::uint64_t at = st.extra_[i].lines_at;
+  const std::uint64_t len = lines.size() * line_bytes;
+  if (at < at_ || at + len > at_ + window_.size()) {
+    constexpr std::uint64_t window = 256 * 1024;
+    const std::uint64_t end = st.lines_->appended();
+    const std::uint64_t want = std::max(len, std::min(window, end > at ? end - at : 0));
+    window_.resize(static_cast<std::size_t>(want));
+    st.lines_->read_at(at, window_.data(), window_.size());
+    at_ = at;
+  }
+  const unsigned char* p = window_.data() + (at - at_);
+  for (std::size_t l = 0; l < lines.size(); ++l) get_line(p + l * line_bytes, lines[l]);
+  if (st.removals_.count(i) != 0) apply_removals(lines, st.removals_.get(i));
   return lines;
 }
 
@@ -674,6 +702,7 @@ void run_state::begin() {
   parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) {
     const group_info& gt = groups_[g];
     flat_count64 counts;
+    line_cursor cursor(*this);
     std::vector<std::uint64_t> keys;
     auto flush = [&] {
       std::sort(keys.begin(), keys.end());
@@ -685,7 +714,7 @@ void run_state::begin() {
       if ((order[k] & 0x80000000u) != 0) flush();
       // Lines of repeated runs count too: a page that prints its body twice still carries its
       // furniture, and counting per cluster already counts a key once per page.
-      for (const line_fp& l : lines_of(order[k] & 0x7FFFFFFFu)) {
+      for (const line_fp& l : cursor.lines_of(order[k] & 0x7FFFFFFFu)) {
         if (l.tokens == 0) continue;
         keys.push_back(gt.canonical(l.key));
         if (l.masked_key != 0) keys.push_back(l.masked_key);
@@ -725,17 +754,19 @@ void run_state::begin() {
       workers, std::vector<std::pair<std::uint32_t, std::uint32_t>>(top_.size(), {none, 0}));
   // In blocks of consecutive documents, whose removal lists are written with one call.
   constexpr std::size_t block = 64;
+  std::vector<line_cursor> cursors(workers, line_cursor(*this));
   parallel_for((n + block - 1) / block, jobs_, 1, [&](unsigned w, std::size_t b) {
     const std::size_t first = b * block;
     std::vector<std::vector<removal>> lists(std::min(block, n - first));
     auto& seen_here = first_seen[w];
+    line_cursor& cursor = cursors[w];
     for (std::size_t k = 0; k < lists.size(); ++k) {
       const std::size_t i = first + k;
       doc_result& res = results_[i];
       if (res.status == doc_status::skipped) continue;
       const std::uint32_t g = group_of_[i];
       const group_info& gt = groups_[g];
-      std::vector<line_fp> lines = lines_of(i);
+      std::vector<line_fp> lines = cursor.lines_of(i);
       for (std::size_t li = 0; li < lines.size(); ++li) {
         line_fp& l = lines[li];
         if (l.tokens == 0) continue;
@@ -976,11 +1007,12 @@ std::vector<std::uint32_t> run_state::refine() {
     const std::uint32_t need = need_for(opt, pages_in_group);
     const std::uint32_t sure = std::max(need, (pages_in_group + 1) / 2);
     page_table count;
+    line_cursor cursor(*this);
     {
       flat_count64 c;
       flat_set64 seen;
       for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
-        const std::vector<line_fp> lines = lines_of(kept[k]);
+        const std::vector<line_fp> lines = cursor.lines_of(kept[k]);
         seen.reset(lines.size() * 2);
         for (const line_fp& l : lines) {
           if (l.removed || l.tokens == 0) continue;
@@ -1002,7 +1034,7 @@ std::vector<std::uint32_t> run_state::refine() {
     };
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
       const std::uint32_t i = kept[k];
-      std::vector<line_fp> lines = lines_of(i);
+      std::vector<line_fp> lines = cursor.lines_of(i);
       std::uint64_t present = 0;
       std::uint64_t would = 0;
       std::uint64_t would_sure = 0;

@@ -178,6 +178,19 @@ class run_state {
   /// Document i's lines as the merge sees them: scan records, with removed, repeat, pages and
   /// gpages of the removed lines taken from its removals.
   [[nodiscard]] std::vector<line_fp> lines_of(std::size_t i) const;
+  /// Reads line records through a window of the lines spill: documents read in file order
+  /// (index order, mostly) cost one read per window, not one per document. The lines spill
+  /// does not change after add_scans(), so a window never goes stale. One per thread.
+  class line_cursor {
+   public:
+    explicit line_cursor(const run_state& st) : st_(&st) {}
+    [[nodiscard]] std::vector<line_fp> lines_of(std::size_t i);
+
+   private:
+    const run_state* st_;
+    std::uint64_t at_ = 0;
+    std::vector<unsigned char> window_;
+  };
   /// Document i's current signature (K slots; only when extra()[i].active).
   void read_sig(std::size_t i, std::span<std::uint32_t> out) const;
   /// Sets a whole document at once (a state file): result, extra (lines_at is ignored), lines,
