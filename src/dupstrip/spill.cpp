@@ -45,22 +45,36 @@ std::uint64_t spill_file::append(const void* data, std::size_t n) {
   return at;
 }
 
-void spill_file::write_at(std::uint64_t offset, const void* data, std::size_t n) {
-  const auto* p = static_cast<const char*>(data);
+namespace {
+
+// Runs `call(p, n, offset)` (pread or pwrite) until n bytes are done; retries on EINTR. Returns
+// errno's reason on failure: the call's, or `at_zero` when it transferred nothing.
+template <class Call>
+bool transfer(Call&& call, char* p, std::size_t n, std::uint64_t offset, int at_zero) {
   while (n > 0) {
-    const ssize_t w = ::pwrite(fd_, p, n, static_cast<off_t>(offset));
-    if (w < 0) {
+    const ssize_t r = call(p, n, static_cast<off_t>(offset));
+    if (r < 0) {
       if (errno == EINTR) continue;
-      fail("cannot write a temporary file");
+      return false;
     }
-    if (w == 0) {
-      errno = ENOSPC;
-      fail("cannot write a temporary file");
+    if (r == 0) {
+      errno = at_zero;
+      return false;
     }
-    p += w;
-    n -= static_cast<std::size_t>(w);
-    offset += static_cast<std::uint64_t>(w);
+    p += r;
+    n -= static_cast<std::size_t>(r);
+    offset += static_cast<std::uint64_t>(r);
   }
+  return true;
+}
+
+}  // namespace
+
+void spill_file::write_at(std::uint64_t offset, const void* data, std::size_t n) {
+  const auto write = [this](char* p, std::size_t k, off_t at) { return ::pwrite(fd_, p, k, at); };
+  // pwrite does not write through p; the cast only lets both directions share transfer().
+  if (!transfer(write, const_cast<char*>(static_cast<const char*>(data)), n, offset, ENOSPC))
+    fail("cannot write a temporary file");
 }
 
 void spill_file::grow_to(std::uint64_t size) {
@@ -69,21 +83,8 @@ void spill_file::grow_to(std::uint64_t size) {
 }
 
 void spill_file::read_at(std::uint64_t offset, void* data, std::size_t n) const {
-  auto* p = static_cast<char*>(data);
-  while (n > 0) {
-    const ssize_t r = ::pread(fd_, p, n, static_cast<off_t>(offset));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      fail("cannot read a temporary file");
-    }
-    if (r == 0) {
-      errno = EIO;
-      fail("a temporary file is shorter than written");
-    }
-    p += r;
-    n -= static_cast<std::size_t>(r);
-    offset += static_cast<std::uint64_t>(r);
-  }
+  const auto read = [this](char* p, std::size_t k, off_t at) { return ::pread(fd_, p, k, at); };
+  if (!transfer(read, static_cast<char*>(data), n, offset, EIO)) fail("cannot read a temporary file");
 }
 
 }  // namespace dupstrip::detail
