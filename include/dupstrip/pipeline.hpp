@@ -141,6 +141,8 @@ class DUPSTRIP_EXPORT removal_table {
   [[nodiscard]] std::vector<removal> get(std::size_t i) const;
   /// Number of ranges of document i (no read).
   [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept;
+  /// Bytes written to its temporary file so far.
+  [[nodiscard]] std::uint64_t bytes() const noexcept;
   /// Number of those ranges whose reason is removal_reason::repeat (no read).
   [[nodiscard]] std::uint32_t repeats(std::size_t i) const noexcept;
   /// Replaces document i's ranges. @throws std::system_error when the file cannot be written
@@ -170,6 +172,9 @@ struct analysis {
   /// Wall-clock seconds of each phase ("scan", "boilerplate", "content", "clusters"), for
   /// profiling; never part of the report (which must not depend on timing).
   std::vector<std::pair<std::string, double>> phase_seconds;
+  /// Bytes the run wrote to its temporary files (clean_options::temp_dir), for sizing; like
+  /// phase_seconds, never part of the report.
+  std::uint64_t temp_bytes = 0;
 };
 
 /// Progress of a run, reported from worker threads (keep the callback cheap and thread-safe).

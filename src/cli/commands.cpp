@@ -637,7 +637,7 @@ int run_command(cli_args& a) {
   {
     std::string phases;
     for (const auto& [name, secs] : result.phase_seconds) phases += fmt::format(" {} {:.2f}s", name, secs);
-    m.info(fmt::format("phases:{}", phases));
+    m.info(fmt::format("phases:{}; temporary files {}", phases, human_bytes(result.temp_bytes)));
   }
   const auto write_start = std::chrono::steady_clock::now();
   std::vector<jsonl_replacement> replaced;

@@ -664,6 +664,7 @@ void run_state::near_identical_lines() {
   if (!batch.empty()) run_batch();
   for (group_info& g : groups_) std::sort(g.rep.begin(), g.rep.end());
   block_runs_.clear();
+  blocks_written_ = blocks_->appended();
   blocks_.reset();
 }
 
@@ -1082,6 +1083,8 @@ analysis run_state::finish() {
   for (doc_result& r : out.docs)
     if (r.status == doc_status::dropped) r.kept_bytes = 0;
   extra_ = {};
+  out.temp_bytes = blocks_written_ + lines_->appended() +
+                   std::uint64_t{group_of_.size()} * cfg_.opt.num_perm * sizeof(std::uint32_t) + removals_.bytes();
   lines_.reset();
   sigs_.reset();
   blocks_.reset();

@@ -218,6 +218,7 @@ class run_state {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> block_runs_;  // (offset, records)
   removal_table removals_;
   std::size_t added_ = 0;              // documents added by add_scans()
+  std::uint64_t blocks_written_ = 0;   // bytes of the blocks spill (gone after begin())
   std::vector<unsigned char> chunk_lines_;   // add_scans() buffers
   std::vector<std::uint32_t> chunk_sigs_;
   std::vector<unsigned char> chunk_blocks_;

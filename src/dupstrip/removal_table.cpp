@@ -37,6 +37,8 @@ std::uint32_t removal_table::count(std::size_t i) const noexcept { return impl_-
 
 std::uint32_t removal_table::repeats(std::size_t i) const noexcept { return impl_->repeats[i]; }
 
+std::uint64_t removal_table::bytes() const noexcept { return impl_ ? impl_->file.appended() : 0; }
+
 std::vector<removal> removal_table::get(std::size_t i) const {
   std::vector<removal> out(impl_->count[i]);
   if (out.empty()) return out;
