@@ -21,7 +21,9 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -49,18 +51,32 @@ unsigned effective_jobs(unsigned jobs) {
   return hw == 0 ? 1 : hw;
 }
 
-/// Runs fn(t) for t in 0..jobs-1, on jobs-1 extra threads plus the calling thread.
+/// Runs fn(t) for t in 0..jobs-1, on jobs-1 extra threads plus the calling thread. The first
+/// exception (a signature reader's I/O error) is rethrown once every thread has stopped.
 template <class Fn>
 void run_parallel(unsigned jobs, Fn&& fn) {
   if (jobs <= 1) {
     fn(0U);
     return;
   }
-  std::vector<std::jthread> threads;
-  threads.reserve(jobs - 1);
-  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back([&fn, t] { fn(t); });
-  fn(0U);
-}  // jthreads join here
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto guarded = [&](unsigned t) {
+    try {
+      fn(t);
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    threads.reserve(jobs - 1);
+    for (unsigned t = 1; t < jobs; ++t) threads.emplace_back([&guarded, t] { guarded(t); });
+    guarded(0U);
+  }  // jthreads join here
+  if (failure) std::rethrow_exception(failure);
+}
 
 /// The clusters met so far in one bucket: a root (refreshed lazily) and the bucket members
 /// that joined it, in document order.

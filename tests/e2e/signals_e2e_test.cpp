@@ -109,3 +109,43 @@ TEST_CASE("a full disk stops the run with exit 2, a clear message and no partial
     CHECK(!text.empty());
   }
 }
+
+TEST_CASE("a full or missing temporary folder stops the run with exit 2 and a message naming it", "[cli][signals]") {
+  dupstrip_test::temp_dir t;
+  dupstrip_test::corpus_params p;
+  p.sites = 2;
+  p.articles_per_site = 60;
+  dupstrip_test::write_corpus(t.path() / "in", dupstrip_test::generate_corpus(p, 19));
+  auto run_with_temp = [&](const fs::path& temp, const std::string& out) {
+    const std::string cmd = std::string("'") + DUPSTRIP_BIN + "' clean '" + (t.path() / "in").string() + "' -o '" +
+                            (t.path() / out).string() + "' --temp-dir '" + temp.string() + "' -q 2>'" +
+                            (t.path() / "err").string() + "'";
+    return std::system(cmd.c_str());
+  };
+  {
+    const fs::path missing = t.path() / "no-such-folder";
+    const int rc = run_with_temp(missing, "out1");
+    const std::string err = dupstrip_test::read_text(t.path() / "err");
+    CHECK(WEXITSTATUS(rc) == 2);
+    CHECK(err.find("cannot create a temporary file in " + missing.string()) != std::string::npos);
+    CHECK(err.find("--temp-dir") != std::string::npos);
+    CHECK(files_under(t.path() / "out1").empty());
+  }
+  // A 64 KiB tmpfs as the temporary folder fills up during the scan.
+  const fs::path small = t.path() / "small";
+  fs::create_directories(small);
+  const std::string mount = "mount -t tmpfs -o size=64k dupstrip-test-tmpfs '" + small.string() + "' 2>/dev/null";
+  if (std::system(mount.c_str()) != 0) {
+    WARN("cannot mount a tmpfs here (not root?): full temporary folder case not run");
+    return;
+  }
+  const int rc = run_with_temp(small, "out2");
+  const auto left = files_under(small);
+  std::system(("umount '" + small.string() + "'").c_str());
+  const std::string err = dupstrip_test::read_text(t.path() / "err");
+  CHECK(WEXITSTATUS(rc) == 2);
+  CHECK(err.find("cannot write a temporary file in " + small.string()) != std::string::npos);
+  CHECK(err.find("No space left on device") != std::string::npos);
+  CHECK(left.empty());  // the spill files were unlinked from the start
+  CHECK(files_under(t.path() / "out2").empty());
+}
