@@ -50,20 +50,15 @@ bool is_high(unsigned v) { return v >= 0xD800 && v <= 0xDBFF; }
 bool is_low(unsigned v) { return v >= 0xDC00 && v <= 0xDFFF; }
 
 // Offsets of the four hex digits of every lone surrogate escape inside the strings of `s`.
+// Escapes are only valid inside strings, so a backslash outside one makes the line invalid
+// JSON whatever is patched: the search can jump from backslash to backslash (memchr).
 std::vector<std::size_t> lone_surrogates(std::string_view s) {
   std::vector<std::size_t> out;
-  bool in_string = false;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (!in_string) {
-      in_string = c == '"';
-      continue;
-    }
-    if (c == '"') {
-      in_string = false;
-      continue;
-    }
-    if (c != '\\' || i + 1 >= s.size()) continue;
+    const void* at = std::memchr(s.data() + i, '\\', s.size() - i);
+    if (at == nullptr) break;
+    i = static_cast<std::size_t>(static_cast<const char*>(at) - s.data());
+    if (i + 1 >= s.size()) break;
     unsigned v = 0;
     if (s[i + 1] != 'u' || !hex4(s, i + 2, v)) {
       ++i;  // a two-character escape
@@ -149,14 +144,21 @@ bool is_jsonl_name(std::string_view name) noexcept {
 
 std::size_t append_json_text(std::string& out, std::string_view s) {
   std::size_t replaced = 0;
+  out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
   std::size_t i = 0;
+  auto plain = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
+  };
   while (i < s.size()) {
     const char c = s[i];
     const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7F && c != '"' && c != '\\') {
-      out.push_back(c);
-      ++i;
+    if (plain(c)) {  // a run of characters written as they are, appended at once
+      std::size_t j = i + 1;
+      while (j < s.size() && plain(s[j])) ++j;
+      out.append(s.data() + i, j - i);
+      i = j;
       continue;
     }
     switch (c) {
