@@ -45,7 +45,7 @@ std::uint64_t sequence_hash(const std::uint64_t* data, std::size_t n, std::uint6
 }
 
 void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines, utf8_policy policy,
-                    scan_scratch& s, std::vector<line_key>& keys) {
+                    scan_scratch& s, std::vector<line_key>& keys, bool with_keys) {
   static const std::uint64_t number_token = token_hash("#");
   const normalize_options opts{};  // case folding and punctuation folding, no digit masking
   s.hashes.clear();
@@ -58,6 +58,12 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
     const std::string_view text = bytes.substr(ln.begin, ln.end - ln.begin);
     s.tokens.clear();
     tokenize(text, opts, s.tokens, policy);
+    if (!with_keys) {
+      for (const token& t : s.tokens) s.hashes.push_back(t.hash);
+      s.offset.push_back(static_cast<std::uint32_t>(s.hashes.size()));
+      keys[i].tokens = static_cast<std::uint32_t>(s.tokens.size());
+      continue;
+    }
     bool last_number = false;
     for (const token& t : s.tokens) {
       s.hashes.push_back(t.hash);
