@@ -436,6 +436,17 @@ std::vector<line_fp> get_lines(dec& r, bool full) {
   return lines;
 }
 
+// Lines as split_lines() makes them: each [begin, next) follows the one before, end within it,
+// all within the document. A file whose lines say otherwise is malformed: the merge reads line
+// records by count and removes byte ranges made from them.
+void check_lines(const std::vector<line_fp>& lines, std::uint64_t bytes) {
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    const line_fp& l = lines[k];
+    if (l.begin > l.end || l.end > l.next || l.begin >= l.next || l.next > bytes) throw short_payload{};
+    if (k > 0 && l.begin != lines[k - 1].next) throw short_payload{};
+  }
+}
+
 // SCAN DOCS record: what scan_document() found.
 void put_scan(enc& w, const scan_record& s, std::uint32_t K) {
   const doc_result& d = s.res;
@@ -468,6 +479,8 @@ scan_record get_scan(dec& r, std::uint32_t K) {
     r.u32s(s.sig.data(), K);
   }
   s.lines = get_lines(r, false);
+  if (d.status == doc_status::skipped ? !s.lines.empty() : s.lines.size() != d.lines) throw short_payload{};
+  check_lines(s.lines, d.bytes);
   s.block_sigs.resize(r.count(4));
   r.u32s(s.block_sigs.data(), s.block_sigs.size());
   for (const line_fp& l : s.lines)
@@ -570,13 +583,15 @@ loaded_doc get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::
   d.strip_limited = r.flag();
   s.removals.resize(r.count(17));
   std::uint64_t removed = 0;
+  std::uint32_t removed_end = 0;
   for (removal& x : s.removals) {
     x.begin = r.u32();
     x.end = r.u32();
     x.reason = get_enum<removal_reason>(r, 1);
     x.pages = r.u32();
     x.group_pages = r.u32();
-    if (x.end < x.begin) throw short_payload{};
+    if (x.end < x.begin || x.end > d.bytes || x.begin < removed_end) throw short_payload{};  // sorted, disjoint
+    removed_end = x.end;
     removed += x.end - x.begin;
   }
   s.ex.raw_hash = r.u64();
@@ -587,6 +602,7 @@ loaded_doc get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::
   if (s.ex.active) r.u32s(sig, K);
   s.lines = get_lines(r, true);
   if (s.lines.size() != d.lines && d.status != doc_status::skipped) throw short_payload{};
+  check_lines(s.lines, d.bytes);
   return s;
 }
 
