@@ -153,6 +153,7 @@ class DUPSTRIP_EXPORT removal_table {
  private:
   struct impl;
   std::shared_ptr<impl> impl_;
+  void store(std::size_t first, std::span<const std::span<const removal>> lists);
 };
 
 /// A boilerplate line of the run, for the human summary.

@@ -438,14 +438,13 @@ void run_state::read_sig(std::size_t i, std::span<std::uint32_t> out) const {
   sigs_->read_at(std::uint64_t{i} * K * sizeof(std::uint32_t), out.data(), K * sizeof(std::uint32_t));
 }
 
-void run_state::set_removals(std::size_t i, std::span<const removal> rem) {
+namespace {
+
+std::uint32_t removed_bytes_of(std::span<const removal> rem) {
   std::uint64_t bytes = 0;
   for (const removal& r : rem) bytes += r.end - r.begin;
-  extra_[i].removed_bytes = static_cast<std::uint32_t>(bytes);
-  removals_.set(i, rem);
+  return static_cast<std::uint32_t>(bytes);
 }
-
-namespace {
 
 // Marks the lines covered by a document's removed ranges (see run_state::lines_of).
 void apply_removals(std::vector<line_fp>& lines, const std::vector<removal>& rem) {
@@ -463,24 +462,33 @@ void apply_removals(std::vector<line_fp>& lines, const std::vector<removal>& rem
 
 }  // namespace
 
-std::vector<line_fp> run_state::lines_of(std::size_t i) const {
-  if (results_[i].status == doc_status::skipped) return {};
-  std::vector<line_fp> lines(results_[i].lines);
-  if (lines.empty()) return lines;
-  std::vector<unsigned char> buf(lines.size() * line_bytes);
-  lines_->read_at(extra_[i].lines_at, buf.data(), buf.size());
-  for (std::size_t l = 0; l < lines.size(); ++l) get_line(buf.data() + l * line_bytes, lines[l]);
+void run_state::set_removals(std::size_t i, std::span<const removal> rem) {
+  extra_[i].removed_bytes = removed_bytes_of(rem);
+  removals_.set(i, rem);
+}
+
+std::size_t run_state::stored_lines(std::size_t i) const {
+  return results_[i].status == doc_status::skipped ? 0 : results_[i].lines;
+}
+
+std::vector<line_fp> run_state::decode_lines(std::size_t i, const unsigned char* records) const {
+  std::vector<line_fp> lines(stored_lines(i));
+  for (std::size_t l = 0; l < lines.size(); ++l) get_line(records + l * line_bytes, lines[l]);
   if (removals_.count(i) != 0) apply_removals(lines, removals_.get(i));
   return lines;
 }
 
+std::vector<line_fp> run_state::lines_of(std::size_t i) const {
+  std::vector<unsigned char> buf(stored_lines(i) * line_bytes);
+  if (!buf.empty()) lines_->read_at(extra_[i].lines_at, buf.data(), buf.size());
+  return decode_lines(i, buf.data());
+}
+
 std::vector<line_fp> run_state::line_cursor::lines_of(std::size_t i) {
   const run_state& st = *st_;
-  if (st.results_[i].status == doc_status::skipped) return {};
-  std::vector<line_fp> lines(st.results_[i].lines);
-  if (lines.empty()) return lines;
+  const std::uint64_t len = st.stored_lines(i) * line_bytes;
+  if (len == 0) return {};
   const std::uint64_t at = st.extra_[i].lines_at;
-  const std::uint64_t len = lines.size() * line_bytes;
   if (at < at_ || at + len > at_ + window_.size()) {
     constexpr std::uint64_t window = 256 * 1024;
     const std::uint64_t end = st.lines_->appended();
@@ -489,10 +497,7 @@ std::vector<line_fp> run_state::line_cursor::lines_of(std::size_t i) {
     st.lines_->read_at(at, window_.data(), window_.size());
     at_ = at;
   }
-  const unsigned char* p = window_.data() + (at - at_);
-  for (std::size_t l = 0; l < lines.size(); ++l) get_line(p + l * line_bytes, lines[l]);
-  if (st.removals_.count(i) != 0) apply_removals(lines, st.removals_.get(i));
-  return lines;
+  return st.decode_lines(i, window_.data() + (at - at_));
 }
 
 void run_state::load_document(std::size_t i, const doc_result& res, const doc_extra& ex,
@@ -782,9 +787,7 @@ void run_state::begin() {
       }
       const std::uint32_t sure = std::max(gt.need, (gt.clusters + 1) / 2);
       decide_removals(opt, lines, res, sure, gt.clusters, lists[k]);
-      std::uint64_t bytes = 0;
-      for (const removal& r : lists[k]) bytes += r.end - r.begin;
-      extra_[i].removed_bytes = static_cast<std::uint32_t>(bytes);
+      extra_[i].removed_bytes = removed_bytes_of(lists[k]);
     }
     removals_.set_block(first, lists);
   });

@@ -226,6 +226,10 @@ class run_state {
   void write_lines(std::size_t i, std::span<const line_fp> lines);
   void write_sig(std::size_t i, std::span<const std::uint32_t> sig);
   void set_removals(std::size_t i, std::span<const removal> rem);
+  /// Line records document i has in the lines spill (none when skipped).
+  [[nodiscard]] std::size_t stored_lines(std::size_t i) const;
+  /// Document i's lines from its records (stored_lines(i) of them at `records`), with removals.
+  [[nodiscard]] std::vector<line_fp> decode_lines(std::size_t i, const unsigned char* records) const;
   void near_identical_lines();
   /// Near-duplicate clusters of the current signatures (representative per document).
   [[nodiscard]] std::vector<std::uint32_t> cluster_documents() const;

@@ -73,20 +73,19 @@ void put_ranges(std::span<const removal> ranges, std::vector<unsigned char>& buf
 }  // namespace
 
 void removal_table::set(std::size_t i, std::span<const removal> ranges) {
-  impl_->repeats[i] = repeat_ranges(ranges);
-  if (ranges.empty()) {
-    impl_->count[i] = 0;
-    return;
-  }
-  std::vector<unsigned char> buf;
-  put_ranges(ranges, buf);
-  impl_->at[i] = impl_->file.append(buf.data(), buf.size());
-  impl_->count[i] = static_cast<std::uint32_t>(ranges.size());
+  const std::span<const removal> one[] = {ranges};
+  store(i, one);
 }
 
 void removal_table::set_block(std::size_t first, std::span<const std::vector<removal>> lists) {
+  std::vector<std::span<const removal>> spans(lists.begin(), lists.end());
+  store(first, spans);
+}
+
+// The lists of documents first, first + 1, ... in one write.
+void removal_table::store(std::size_t first, std::span<const std::span<const removal>> lists) {
   std::vector<unsigned char> buf;
-  for (const std::vector<removal>& l : lists) put_ranges(l, buf);
+  for (const std::span<const removal> l : lists) put_ranges(l, buf);
   std::uint64_t at = buf.empty() ? 0 : impl_->file.append(buf.data(), buf.size());
   for (std::size_t k = 0; k < lists.size(); ++k) {
     impl_->at[first + k] = lists[k].empty() ? 0 : at;

@@ -396,7 +396,7 @@ std::uint32_t get_u32_of_u64(dec& r) {
   return static_cast<std::uint32_t>(v);
 }
 
-void put_lines(enc& w, const std::vector<line_fp>& lines, bool full) {
+void put_lines(enc& w, std::span<const line_fp> lines, bool full) {
   w.u32(static_cast<std::uint32_t>(lines.size()));
   for (const line_fp& l : lines) {
     w.u32(l.begin);
@@ -561,7 +561,7 @@ void put_doc_state(enc& w, const doc_result& d, const run_state::doc_extra& ex, 
   w.u64(ex.content_bytes);
   w.u8(ex.active ? 1 : 0);
   if (ex.active) w.u32s(sig, K);
-  put_lines(w, std::vector<line_fp>(lines.begin(), lines.end()), true);
+  put_lines(w, lines, true);
 }
 loaded_doc get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::uint32_t K, std::size_t groups) {
   loaded_doc s;
@@ -1229,11 +1229,13 @@ run_decisions run_decisions::load(const fs::path& state, const std::uint64_t* on
                                    const std::string& temp_dir) {
   run_decisions d;
   // The decisions as run_state::finish() gives them.
-  auto keep = [&d, &temp_dir](const state_file& f, std::uint64_t i, loaded_doc& ld) {
-    if (d.decisions.docs.size() != f.documents) {
-      d.decisions.docs.resize(f.documents);
-      d.decisions.removals = removal_table(f.documents, temp_dir);
-    }
+  auto size_for = [&d, &temp_dir](std::uint64_t documents) {  // once, when the head is known
+    if (d.decisions.docs.size() == documents && d.decisions.removals.size() == documents) return;
+    d.decisions.docs.resize(documents);
+    d.decisions.removals = removal_table(documents, temp_dir);
+  };
+  auto keep = [&](const state_file& f, std::uint64_t i, loaded_doc& ld) {
+    size_for(f.documents);
     doc_result& r = d.decisions.docs[i];
     r = ld.res;
     if (r.status == doc_status::dropped) r.kept_bytes = 0;
@@ -1253,10 +1255,7 @@ run_decisions run_decisions::load(const fs::path& state, const std::uint64_t* on
   for (const run_state::group_info& g : sf.groups) d.group_names_.push_back(g.name);
   if (d.group_names_.empty()) d.group_names_.emplace_back();
   for (std::size_t k = 0; k < sf.docs.size(); ++k) keep(sf, sf.docs_first + k, sf.docs[k]);
-  if (d.decisions.docs.size() != sf.documents) {
-    d.decisions.docs.resize(sf.documents);
-    d.decisions.removals = removal_table(sf.documents, temp_dir);
-  }
+  size_for(sf.documents);
   for (run_state::top_key& t : sf.top) {
     if (t.doc == 0xFFFFFFFFu) continue;
     d.decisions.top_boilerplate.push_back({std::move(t.text), sf.groups[t.group].name, t.pages, sf.groups[t.group].clusters});

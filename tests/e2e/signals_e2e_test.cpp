@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -26,6 +28,22 @@ std::map<std::string, std::string> files_under(const fs::path& root) {
 }
 
 bool is_temporary(const std::string& rel) { return rel.find(".dupstrip-tmp-") != std::string::npos; }
+
+// Two generated sites of 60 articles each under `in`.
+void write_small_corpus(const fs::path& in, std::uint64_t seed) {
+  dupstrip_test::corpus_params p;
+  p.sites = 2;
+  p.articles_per_site = 60;
+  dupstrip_test::write_corpus(in, dupstrip_test::generate_corpus(p, seed));
+}
+
+// Mounts a 64 KiB tmpfs on `dir` (made here), a stand-in for a full disk; false where that is
+// not allowed (not root).
+bool mount_tiny_tmpfs(const fs::path& dir) {
+  fs::create_directories(dir);
+  const std::string mount = "mount -t tmpfs -o size=64k dupstrip-test-tmpfs '" + dir.string() + "' 2>/dev/null";
+  return std::system(mount.c_str()) == 0;
+}
 
 // Starts `dupstrip clean in -o out --report report`, kills it after `delay` with `sig`.
 void run_and_kill(const fs::path& in, const fs::path& out, const fs::path& report, int sig,
@@ -84,15 +102,10 @@ TEST_CASE("killing a run leaves only complete outputs", "[cli][signals]") {
 
 TEST_CASE("a full disk stops the run with exit 2, a clear message and no partial file", "[cli][signals]") {
   dupstrip_test::temp_dir t;
-  dupstrip_test::corpus_params p;
-  p.sites = 2;
-  p.articles_per_site = 60;
-  dupstrip_test::write_corpus(t.path() / "in", dupstrip_test::generate_corpus(p, 17));
+  write_small_corpus(t.path() / "in", 17);
   const fs::path small = t.path() / "small";
-  fs::create_directories(small);
   // A 64 KiB tmpfs stands in for a full disk (root can mount one; elsewhere the case is skipped).
-  const std::string mount = "mount -t tmpfs -o size=64k dupstrip-test-tmpfs '" + small.string() + "' 2>/dev/null";
-  if (std::system(mount.c_str()) != 0) {
+  if (!mount_tiny_tmpfs(small)) {
     WARN("cannot mount a tmpfs here (not root?): full-disk case not run");
     return;
   }
@@ -112,10 +125,7 @@ TEST_CASE("a full disk stops the run with exit 2, a clear message and no partial
 
 TEST_CASE("a full or missing temporary folder stops the run with exit 2 and a message naming it", "[cli][signals]") {
   dupstrip_test::temp_dir t;
-  dupstrip_test::corpus_params p;
-  p.sites = 2;
-  p.articles_per_site = 60;
-  dupstrip_test::write_corpus(t.path() / "in", dupstrip_test::generate_corpus(p, 19));
+  write_small_corpus(t.path() / "in", 19);
   auto run_with_temp = [&](const fs::path& temp, const std::string& out) {
     const std::string cmd = std::string("'") + DUPSTRIP_BIN + "' clean '" + (t.path() / "in").string() + "' -o '" +
                             (t.path() / out).string() + "' --temp-dir '" + temp.string() + "' -q 2>'" +
@@ -133,9 +143,7 @@ TEST_CASE("a full or missing temporary folder stops the run with exit 2 and a me
   }
   // A 64 KiB tmpfs as the temporary folder fills up during the scan.
   const fs::path small = t.path() / "small";
-  fs::create_directories(small);
-  const std::string mount = "mount -t tmpfs -o size=64k dupstrip-test-tmpfs '" + small.string() + "' 2>/dev/null";
-  if (std::system(mount.c_str()) != 0) {
+  if (!mount_tiny_tmpfs(small)) {
     WARN("cannot mount a tmpfs here (not root?): full temporary folder case not run");
     return;
   }
