@@ -92,9 +92,11 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
   std::vector<std::uint64_t> powers(max_embedded_tokens + 1, 1);
   for (std::size_t i = 1; i < powers.size(); ++i) powers[i] = powers[i - 1] * window_base;
   auto pbase = [&](std::size_t line) { return s.moffset[line] + line; };
+  // Only lines that can be a candidate or be searched need them (see the two loops below).
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t b = s.moffset[i];
     const std::size_t e = s.moffset[i + 1];
+    if (e - b > std::max<std::size_t>(max_masked_line_tokens, max_embedded_tokens)) continue;
     std::uint64_t h = 0;
     s.prefix[pbase(i)] = 0;
     for (std::size_t j = b; j < e; ++j) {
@@ -148,8 +150,10 @@ namespace {
 
 // One pass of repeat detection over the lines not marked absent (absent lines are invisible:
 // they neither match nor are matched, and are skipped like blank lines inside a run).
+// `started` tells whether some line repeats enough to start a run.
 std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line_key>& keys,
-                                         const repeat_options& options, const std::vector<std::uint8_t>& absent) {
+                                         const repeat_options& options, const std::vector<std::uint8_t>& absent,
+                                         bool& started) {
   const std::size_t n = keys.size();
   std::vector<double> coverage(n, 0.0);
   s.set.reset(s.hashes.size() + 16);
@@ -174,6 +178,10 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
     coverage[i] = static_cast<double>(seen) / static_cast<double>(s.shingles.size());
     for (std::uint64_t h : s.shingles) s.set.insert(h);
   }
+  // No line repeats enough to start a run (most documents): nothing to index.
+  started = false;
+  for (std::size_t i = 0; i < n && !started; ++i) started = words[i] != 0 && coverage[i] >= options.coverage;
+  if (!started) return {};
   // The lines with each exact content, ascending: lines sorted by (content, position); line j's
   // copies are copies[copy_begin[j] .. copy_end[j]).
   std::vector<std::pair<std::uint64_t, std::uint32_t>> by_content;
@@ -259,7 +267,8 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
 
 std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>& keys,
                                     const std::vector<line_span>& lines, std::string_view bytes,
-                                    const repeat_options& options, const std::vector<std::uint8_t>* given) {
+                                    const repeat_options& options, const std::vector<std::uint8_t>* given,
+                                    bool* candidates) {
   (void)lines;
   (void)bytes;
   // Detection is repeated on what is left until nothing more is found, so that stripping is
@@ -269,7 +278,9 @@ std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>
   std::vector<std::uint8_t> absent = given != nullptr ? *given : std::vector<std::uint8_t>(n, 0);
   std::vector<repeated_run> all;
   for (int round = 0; round < 16; ++round) {
-    const std::vector<repeated_run> found = find_runs_once(s, keys, options, absent);
+    bool started = false;
+    const std::vector<repeated_run> found = find_runs_once(s, keys, options, absent, started);
+    if (round == 0 && candidates != nullptr) *candidates = started;
     if (found.empty()) break;
     for (const repeated_run& r : found) {
       for (std::uint32_t l = r.first; l <= r.last; ++l) absent[l] = 1;

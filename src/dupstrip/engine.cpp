@@ -210,7 +210,7 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
   std::vector<line_key> keys;
   tokenize_lines(bytes, lines, opt.utf8, s, keys);
   compute_masked_keys(s, keys);
-  const std::vector<repeated_run> runs = find_runs(s, keys, lines, bytes, cfg.rep);
+  const std::vector<repeated_run> runs = find_runs(s, keys, lines, bytes, cfg.rep, nullptr, &rec.repeat_candidates);
   rec.lines.resize(lines.size());
   for (std::size_t l = 0; l < lines.size(); ++l) {
     line_fp& lf = rec.lines[l];
@@ -284,7 +284,7 @@ content_record content_document(result<std::string> data, const content_input& i
   tokenize_lines(bytes, lines, opt.utf8, s, keys, false);
   // Repeats among what is left: once boilerplate lines are gone, the lines of a second copy
   // can line up into a run (a second run over the output would strip it, so strip it now).
-  if (any_removed) {
+  if (any_removed && in.repeat_candidates) {
     const std::vector<repeated_run> more = find_runs(s, keys, lines, bytes, cfg.rep, &removed_before);
     rec.found_runs = !more.empty();
     for (const repeated_run& r : more)
@@ -532,6 +532,7 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
     doc_extra& ex = extra_[i];
     ex = doc_extra{};
     ex.raw_hash = rec.raw_hash;
+    ex.repeat_candidates = rec.repeat_candidates;
     ex.active = rec.active && rec.sig.size() == K;
     if (ex.active) std::copy_n(rec.sig.begin(), K, sigs.begin() + static_cast<std::ptrdiff_t>(k * K));
     lines_at[k] = lines.size();
@@ -843,7 +844,9 @@ content_input make_content_input(const doc_result& res, std::uint64_t raw_hash, 
 }
 
 content_input run_state::content_input_of(std::size_t i) const {
-  return make_content_input(results_[i], extra_[i].raw_hash, removals_.get(i), i, top_);
+  content_input in = make_content_input(results_[i], extra_[i].raw_hash, removals_.get(i), i, top_);
+  in.repeat_candidates = extra_[i].repeat_candidates;
+  return in;
 }
 
 void run_state::add_content(std::size_t i, content_record&& rec) {

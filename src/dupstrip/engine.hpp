@@ -68,6 +68,7 @@ struct scan_record {
   doc_result res;  // status, error, error_offset, bytes, lines, utf8_replacements
   std::uint64_t raw_hash = 0;
   bool active = false;               // sig holds a signature (the document has tokens)
+  bool repeat_candidates = true;     // some line repeats enough to start a run (find_runs)
   std::vector<std::uint32_t> sig;    // raw signature (K slots), when active
   std::vector<line_fp> lines;
   std::vector<std::uint32_t> block_sigs;  // 32 slots per line with sig != no_sig
@@ -82,6 +83,7 @@ struct content_input {
   std::uint32_t lines = 0;                 // ... and have this many lines
   std::vector<removal> removals;           // removed so far
   std::vector<std::uint32_t> top_lines;    // lines whose text the summary shows
+  bool repeat_candidates = true;           // false: pass 1 saw no line that could start a run
 };
 
 /// The content step of one document.
@@ -163,6 +165,7 @@ class run_state {
     std::uint32_t content_bytes = 0;
     std::uint32_t removed_bytes = 0;  // of its removals
     bool active = false;              // its signature slot holds a signature
+    bool repeat_candidates = true;    // scan_record::repeat_candidates
   };
   std::vector<doc_result>& results() noexcept { return results_; }
   std::vector<doc_extra>& extra() noexcept { return extra_; }

@@ -12,7 +12,8 @@
 #include "dupstrip/hash.hpp"
 
 #include <algorithm>
-#include <bitset>
+#include <array>
+#include <bit>
 #include <string>
 
 namespace dupstrip {
@@ -119,28 +120,36 @@ void minhasher::compute(std::span<const std::uint64_t> shingles,
   // bin, uniformly for any K), value = lo32(g); each bin keeps its minimum value.
   if (shingles.empty()) return;
   const std::uint64_t s = add_[0];
-  std::bitset<max_num_perm> filled;
+  const std::uint32_t k = num_perm_;
+  std::array<std::uint64_t, max_num_perm / 64> filled;  // bit j: bin j got a shingle
+  const std::uint32_t words = (k + 63) / 64;
+  std::fill_n(filled.begin(), words, std::uint64_t{0});
   for (const std::uint64_t x : shingles) {
     const std::uint64_t g = detail::mix64(x ^ s);
-    const auto bin = static_cast<std::uint32_t>(((g >> 32) * num_perm_) >> 32);
+    const auto bin = static_cast<std::uint32_t>(((g >> 32) * k) >> 32);
     const auto v = static_cast<std::uint32_t>(g);
     out[bin] = min32(out[bin], v);
-    filled.set(bin);
+    filled[bin / 64] |= std::uint64_t{1} << (bin % 64);
   }
+  auto is_filled = [&](std::uint32_t j) { return ((filled[j / 64] >> (j % 64)) & 1U) != 0; };
   // Densification by rotation (Shrivastava & Li 2014): an empty bin j takes the value of the
   // first non-empty bin to its right, circularly, at distance d >= 1, as
   // densified_value(value, d). Distances are measured on the bins filled by shingles, never on
-  // bins filled by densification. Walk twice around the circle from the right so that every
-  // bin knows the nearest filled bin to its right.
-  std::uint32_t next = 0;  // unrolled position (0..2K-1) of the nearest filled bin to the right
-  bool have_next = false;
-  for (std::uint32_t p = 2 * num_perm_; p-- > 0;) {
-    const std::uint32_t j = p % num_perm_;
-    if (filled.test(j)) {
-      next = p;
-      have_next = true;
-    } else if (p < num_perm_ && have_next) {
-      out[j] = densified_value(out[next % num_perm_], next - p);
+  // bins filled by densification. Walking from the right, `next` is the nearest filled bin to
+  // the right in unrolled positions: the first filled bin plus K until a filled bin is passed.
+  std::uint32_t first = 0;
+  for (std::uint32_t w = 0; w < words; ++w) {
+    if (filled[w] != 0) {
+      first = w * 64 + static_cast<std::uint32_t>(std::countr_zero(filled[w]));
+      break;
+    }
+  }
+  std::uint32_t next = first + k;
+  for (std::uint32_t j = k; j-- > 0;) {
+    if (is_filled(j)) {
+      next = j;
+    } else {
+      out[j] = densified_value(out[next < k ? next : next - k], next - j);
     }
   }
 }

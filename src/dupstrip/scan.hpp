@@ -41,10 +41,13 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys);
 /// Repeated runs, from the scratch state left by tokenize_lines().
 /// `absent`, when given, marks lines already removed: they are invisible to the detection and
 /// never part of a returned run's repeating lines (they may lie inside its range).
+/// `candidates`, when given, is set to whether any line (absent ones aside) repeats enough to
+/// start a run. When none does, none can with more lines absent either (a line's coverage only
+/// counts earlier present lines), so later searches of the same document may be skipped.
 std::vector<repeated_run> find_runs(scan_scratch& s, const std::vector<line_key>& keys,
                                     const std::vector<line_span>& lines, std::string_view bytes,
                                     const repeat_options& options,
-                                    const std::vector<std::uint8_t>* absent = nullptr);
+                                    const std::vector<std::uint8_t>* absent = nullptr, bool* candidates = nullptr);
 
 /// Hash of a sequence of 64-bit token hashes (XXH3-64 of their little-endian bytes).
 std::uint64_t sequence_hash(const std::uint64_t* data, std::size_t n, std::uint64_t seed) noexcept;
