@@ -64,6 +64,9 @@ class DUPSTRIP_EXPORT file_list {
   [[nodiscard]] bool empty() const noexcept { return name_end_.empty(); }
   [[nodiscard]] std::string_view relative(std::size_t i) const;
   [[nodiscard]] std::filesystem::path path(std::size_t i) const;
+  /// Whether paths are `root() / relative`.
+  [[nodiscard]] bool rooted() const noexcept { return rooted_; }
+  [[nodiscard]] const std::filesystem::path& root() const noexcept { return root_; }
   /// Orders the files bytewise by relative name (equal names keep their order).
   void sort_by_relative();
   /// Returns the unused capacity of the buffers.
@@ -108,6 +111,28 @@ namespace detail {
 class compressor;
 }
 
+/// An existing folder that output files are written into, opened once: each file's name is
+/// then resolved from the folder, not from the root of the file system.
+class DUPSTRIP_EXPORT output_folder {
+ public:
+  explicit output_folder(std::filesystem::path path);
+  output_folder(const output_folder&) = delete;
+  output_folder& operator=(const output_folder&) = delete;
+  ~output_folder();
+  /// Set when the folder cannot be opened; every write() then returns it.
+  [[nodiscard]] std::error_code error() const noexcept { return error_; }
+  /// write_file_atomic() of `relative` under the folder (missing subfolders are made).
+  /// Thread-safe.
+  std::error_code write(std::string_view relative, std::span<const std::string_view> pieces,
+                        compression c = compression::none) const;
+
+ private:
+  friend class atomic_file;
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::error_code error_;
+};
+
 /// An output file being written: a temporary in the target's folder that becomes the target
 /// only on commit(). Destroying it uncommitted removes the temporary.
 class DUPSTRIP_EXPORT atomic_file {
@@ -115,6 +140,8 @@ class DUPSTRIP_EXPORT atomic_file {
   /// Opens the temporary; check error() before writing. Bytes written are compressed as `c`
   /// says (the file holds the compressed stream).
   explicit atomic_file(std::filesystem::path target, compression c = compression::none);
+  /// The target is `relative` under `folder` (which must outlive this object).
+  atomic_file(const output_folder& folder, std::string_view relative, compression c = compression::none);
   atomic_file(const atomic_file&) = delete;
   atomic_file& operator=(const atomic_file&) = delete;
   ~atomic_file();
@@ -126,8 +153,10 @@ class DUPSTRIP_EXPORT atomic_file {
   std::error_code commit();
 
  private:
-  std::filesystem::path target_;
-  std::filesystem::path temp_;
+  atomic_file(int dir_fd, const std::filesystem::path& dir_path, std::filesystem::path target, compression c);
+  std::filesystem::path target_;  // relative to dir_fd_
+  std::filesystem::path temp_;    // relative to dir_fd_
+  int dir_fd_;                    // AT_FDCWD, or the output_folder's descriptor
   int fd_ = -1;
   std::string buffer_;
   std::error_code error_;
@@ -170,6 +199,9 @@ class DUPSTRIP_EXPORT folder_source final : public document_source {
  public:
   folder_source(file_list files, group_policy groups, std::uint64_t max_bytes);
   folder_source(const std::vector<input_file>& files, group_policy groups, std::uint64_t max_bytes);
+  folder_source(const folder_source&) = delete;
+  folder_source& operator=(const folder_source&) = delete;
+  ~folder_source() override;
   [[nodiscard]] std::size_t size() const override { return files_.size(); }
   [[nodiscard]] std::string_view name(std::size_t i) const override;
   [[nodiscard]] std::string_view group(std::size_t i) const override;
@@ -182,6 +214,7 @@ class DUPSTRIP_EXPORT folder_source final : public document_source {
   file_list files_;
   group_policy groups_;
   std::uint64_t max_bytes_;
+  int root_fd_ = -1;  // the root folder of a rooted list, opened once
 };
 
 }  // namespace dupstrip

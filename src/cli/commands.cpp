@@ -304,13 +304,17 @@ int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, a
       return 2;
     }
     const std::vector<std::string> names = in.js != nullptr ? jsonl_file_names(*in.js) : std::vector<std::string>{};
-    const std::error_code werr = apply(
-        *in.source, result,
-        [&](std::size_t i, std::span<const std::string_view> pieces) {
-          const std::string_view rel = in.js != nullptr ? std::string_view(names[i]) : in.fsrc->name(i);
-          return write_file_atomic(output / fs::path(rel), pieces, compression_for(rel));
-        },
-        jobs, progress.callback());
+    const output_folder folder(output);
+    const std::error_code werr =
+        folder.error() ? folder.error()
+                       : apply(
+                             *in.source, result,
+                             [&](std::size_t i, std::span<const std::string_view> pieces) {
+                               const std::string_view rel =
+                                   in.js != nullptr ? std::string_view(names[i]) : in.fsrc->name(i);
+                               return folder.write(rel, pieces, compression_for(rel));
+                             },
+                             jobs, progress.callback());
     if (werr) {
       progress.finish();
       m.error(fmt::format("{}: cannot write output: {}", a.output, werr.message()));

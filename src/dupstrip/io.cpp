@@ -11,6 +11,7 @@
 #include <cstring>
 #include <shared_mutex>
 #include <stdexcept>
+#include <dirent.h>
 #include <fcntl.h>
 #include <string>
 #include <sys/stat.h>
@@ -119,34 +120,67 @@ void file_list::shrink_to_fit() {
 }
 
 file_list walk_files(const fs::path& root, std::vector<walk_issue>& issues) {
+  // readdir with the entry types it returns (a stat only where the file system gives none),
+  // folders opened relative to the root: no stat per file and no full path per lookup. Folders
+  // wait on a stack by name, not by descriptor, so a folder of many folders opens one at a time.
   file_list out(root);
-  std::error_code ec;
-  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
-  if (ec) {
-    issues.push_back({root.string(), ec});
+  const std::size_t first_issue = issues.size();
+  auto report = [&](std::string_view rel, std::error_code ec) {
+    issues.push_back({rel.empty() ? root.string() : (root / std::string(rel)).string(), ec});
+  };
+  const int root_fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) {
+    report({}, errno_code());
     return out;
   }
-  const fs::recursive_directory_iterator end;
-  while (it != end) {
-    const fs::directory_entry& entry = *it;
-    std::error_code sec;
-    const fs::file_status st = entry.symlink_status(sec);
-    if (sec) {
-      issues.push_back({entry.path().string(), sec});
-    } else if (fs::is_symlink(st)) {
-      issues.push_back({entry.path().string(), make_error_code(errc::not_regular_file)});
-    } else if (fs::is_regular_file(st)) {
-      out.add(entry.path().lexically_relative(root).generic_string());
-    } else if (!fs::is_directory(st)) {
-      issues.push_back({entry.path().string(), make_error_code(errc::not_regular_file)});
+  std::vector<std::string> folders{std::string()};  // relative names, "" for the root
+  std::string rel;
+  while (!folders.empty()) {
+    const std::string folder = std::move(folders.back());
+    folders.pop_back();
+    const int fd = folder.empty() ? ::dup(root_fd)
+                                  : ::openat(root_fd, folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR* dir = fd < 0 ? nullptr : ::fdopendir(fd);
+    if (dir == nullptr) {
+      report(folder, errno_code());  // an unreadable folder: reported, skipped
+      if (fd >= 0) ::close(fd);
+      continue;
     }
-    it.increment(ec);
-    if (ec) {
-      // An unreadable folder: report it, skip it, go on with its siblings.
-      issues.push_back({entry.path().string(), ec});
-      ec.clear();
+    for (;;) {
+      errno = 0;
+      const dirent* e = ::readdir(dir);
+      if (e == nullptr) {
+        if (errno != 0) report(folder, errno_code());
+        break;
+      }
+      const std::string_view name(e->d_name);
+      if (name == "." || name == "..") continue;
+      rel.assign(folder);
+      if (!rel.empty()) rel += '/';
+      rel += name;
+      unsigned char type = e->d_type;
+      if (type == DT_UNKNOWN) {
+        struct stat st {};
+        if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+          report(rel, errno_code());
+          continue;
+        }
+        type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
+      }
+      if (type == DT_REG) {
+        out.add(rel);
+      } else if (type == DT_DIR) {
+        folders.push_back(rel);
+      } else {
+        report(rel, make_error_code(errc::not_regular_file));  // links, FIFOs, sockets, devices
+      }
     }
+    ::closedir(dir);
   }
+  ::close(root_fd);
+  // Issues in path order, like the files: readdir order differs between copies of a folder.
+  std::sort(issues.begin() + static_cast<std::ptrdiff_t>(first_issue), issues.end(),
+            [](const walk_issue& x, const walk_issue& y) { return x.path < y.path; });
   out.sort_by_relative();
   out.shrink_to_fit();
   return out;
@@ -187,8 +221,10 @@ result<std::string> read_compressed(int fd, std::uint64_t max_bytes, compression
 
 }  // namespace
 
-result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes, compression c) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+namespace {
+
+result<std::string> read_file_at(int dir_fd, const char* path, std::uint64_t max_bytes, compression c) {
+  const int fd = ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) return errno_code();
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -239,33 +275,45 @@ result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes, com
   return data;
 }
 
-atomic_file::atomic_file(fs::path target, compression c) : target_(std::move(target)) {
+}  // namespace
+
+result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes, compression c) {
+  return read_file_at(AT_FDCWD, path.c_str(), max_bytes, c);
+}
+
+atomic_file::atomic_file(fs::path target, compression c) : atomic_file(AT_FDCWD, fs::path(), std::move(target), c) {}
+
+atomic_file::atomic_file(const output_folder& folder, std::string_view relative, compression c)
+    : atomic_file(folder.fd_, folder.path_, fs::path(relative), c) {}
+
+atomic_file::atomic_file(int dir_fd, const fs::path& dir_path, fs::path target, compression c)
+    : target_(std::move(target)), dir_fd_(dir_fd) {
   if (c != compression::none) compressor_ = std::make_unique<detail::compressor>(c);
   const fs::path dir = target_.parent_path();
   temp_ = (dir.empty() ? fs::path(".") : dir) / temp_name(target_);
   const std::shared_lock<std::shared_mutex> creating(temp_guard);
-  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  fd_ = ::openat(dir_fd_, temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0 && errno == ENOENT && !dir.empty()) {
     // The folder is missing (the first file of a folder): make it, then try again. Trying
     // first saves a stat per file.
     std::error_code ec;
-    fs::create_directories(dir, ec);
+    fs::create_directories(dir_path / dir, ec);
     if (ec) {
       error_ = ec;
       return;
     }
-    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    fd_ = ::openat(dir_fd_, temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   }
   if (fd_ < 0) {
     error_ = errno_code();
   } else {
-    slot_ = register_pending(temp_);
+    slot_ = register_pending(dir_path / temp_);
   }
 }
 
 atomic_file::~atomic_file() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+  if (!committed_ && !temp_.empty()) ::unlinkat(dir_fd_, temp_.c_str(), 0);
   unregister_pending(slot_);
 }
 
@@ -316,7 +364,7 @@ std::error_code atomic_file::commit() {
   // system's job, and an fsync per output file would cost more than the cleaning itself.
   if (fd_ >= 0 && ::close(fd_) != 0 && !error_) error_ = errno_code();
   fd_ = -1;
-  if (!error_ && ::rename(temp_.c_str(), target_.c_str()) != 0) error_ = errno_code();
+  if (!error_ && ::renameat(dir_fd_, temp_.c_str(), dir_fd_, target_.c_str()) != 0) error_ = errno_code();
   if (!error_) {
     committed_ = true;
     unregister_pending(slot_);
@@ -328,6 +376,24 @@ std::error_code atomic_file::commit() {
 std::error_code write_file_atomic(const fs::path& target, std::span<const std::string_view> pieces,
                                   compression c) {
   atomic_file file(target, c);
+  if (file.error()) return file.error();
+  for (std::string_view p : pieces) file.write(p);
+  return file.commit();
+}
+
+output_folder::output_folder(fs::path path) : path_(std::move(path)) {
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd_ < 0) error_ = errno_code();
+}
+
+output_folder::~output_folder() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::error_code output_folder::write(std::string_view relative, std::span<const std::string_view> pieces,
+                                     compression c) const {
+  if (error_) return error_;
+  atomic_file file(*this, relative, c);
   if (file.error()) return file.error();
   for (std::string_view p : pieces) file.write(p);
   return file.commit();
@@ -352,6 +418,14 @@ namespace dupstrip {
 folder_source::folder_source(file_list files, group_policy groups, std::uint64_t max_bytes)
     : files_(std::move(files)), groups_(groups), max_bytes_(max_bytes) {
   files_.shrink_to_fit();
+  // Files under a root are opened relative to it: the kernel then resolves only the relative
+  // part of each name. Without the root (unreadable now), paths are opened whole and the
+  // errors come per file.
+  if (files_.rooted()) root_fd_ = ::open(files_.root().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+folder_source::~folder_source() {
+  if (root_fd_ >= 0) ::close(root_fd_);
 }
 
 namespace {
@@ -379,6 +453,10 @@ std::string_view folder_source::group(std::size_t i) const {
 }
 
 result<std::string> folder_source::read(std::size_t i) const {
+  if (root_fd_ >= 0) {
+    const std::string relative(name(i));
+    return read_file_at(root_fd_, relative.c_str(), max_bytes_, compression_for(relative));
+  }
   return read_file(path(i), max_bytes_, compression_for(name(i)));
 }
 
