@@ -1,17 +1,16 @@
-// The one file that includes <xxhash.h>: every other part of dupstrip hashes through
-// detail::xxh3_64, so swapping or vendoring the hash is a change to this file only.
+// With hash_inline.hpp, the only files that include <xxhash.h>: every other part of dupstrip
+// hashes through detail::xxh3_64, so swapping or vendoring the hash is a change to these two.
 #include "dupstrip/hash.hpp"
 
 // Compiled in (the header's documented inline mode): tokens are a few bytes long, and a call
 // through the shared library's PLT into XXH3's size dispatcher cost about as much as the
 // hashing (fingerprint chain 259 -> 292 MB/s). Same functions, same values.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
+#include "dupstrip/hash_inline.hpp"
 
 namespace dupstrip::detail {
 
 std::uint64_t xxh3_64(const void* data, std::size_t len, std::uint64_t seed) noexcept {
-  return seed == 0 ? XXH3_64bits(data, len) : XXH3_64bits_withSeed(data, len, seed);
+  return xxh3_64_inline(data, len, seed);
 }
 
 }  // namespace dupstrip::detail

@@ -1,5 +1,5 @@
-// Internal hashing kernels. hash.cpp is the only file that includes <xxhash.h>, so that the
-// choice of hash stays a private detail of the library.
+// Internal hashing kernels. Only hash.cpp and hash_inline.hpp (for the token hash) include
+// <xxhash.h>, so that the choice of hash stays a private detail of the library.
 #pragma once
 
 #include <cstddef>

@@ -9,6 +9,7 @@
 // straight from the input bytes when normalisation leaves them unchanged, and otherwise
 // rewrites it into one buffer reused for every token of the call.
 #include "dupstrip/hash.hpp"
+#include "dupstrip/hash_inline.hpp"
 #include "dupstrip/unicode_tables.hpp"
 #include "dupstrip/utf8.hpp"
 
@@ -320,7 +321,7 @@ class token_sink {
   explicit token_sink(std::vector<token>& out) noexcept : out_(out) {}
   [[gnu::always_inline]] void emit(token_kind kind, std::size_t begin, std::size_t end,
                                    std::string_view norm) {
-    out_.push_back(token{token_hash(norm), static_cast<std::uint32_t>(begin),
+    out_.push_back(token{detail::xxh3_64_inline(norm.data(), norm.size(), 0), static_cast<std::uint32_t>(begin),
                          static_cast<std::uint32_t>(end), kind});
   }
   void extend(std::size_t end) noexcept { out_.back().end = static_cast<std::uint32_t>(end); }
