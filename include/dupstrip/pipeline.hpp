@@ -139,6 +139,9 @@ class DUPSTRIP_EXPORT removal_table {
   [[nodiscard]] std::size_t size() const noexcept;
   /// Document i's removed ranges, sorted and disjoint. @throws std::system_error on a read error
   [[nodiscard]] std::vector<removal> get(std::size_t i) const;
+  /// get() of documents [first, first + count): lists stored together (as set_block() stores
+  /// them) come in one read. @throws std::system_error on a read error
+  [[nodiscard]] std::vector<std::vector<removal>> get_range(std::size_t first, std::size_t count) const;
   /// Number of ranges of document i (no read).
   [[nodiscard]] std::uint32_t count(std::size_t i) const noexcept;
   /// Bytes written to its temporary file so far.

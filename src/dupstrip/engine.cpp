@@ -849,6 +849,24 @@ content_input run_state::content_input_of(std::size_t i) const {
   return in;
 }
 
+std::vector<content_input> run_state::content_inputs_of(std::span<const std::uint32_t> docs) const {
+  std::vector<content_input> out;
+  out.reserve(docs.size());
+  if (docs.empty()) return out;
+  const std::size_t first = docs.front();
+  const std::size_t span = std::size_t{docs.back()} - first + 1;
+  if (span > 2 * docs.size()) {  // scattered (a later round): one read each
+    for (const std::uint32_t i : docs) out.push_back(content_input_of(i));
+    return out;
+  }
+  std::vector<std::vector<removal>> lists = removals_.get_range(first, span);
+  for (const std::uint32_t i : docs) {
+    out.push_back(make_content_input(results_[i], extra_[i].raw_hash, std::move(lists[i - first]), i, top_));
+    out.back().repeat_candidates = extra_[i].repeat_candidates;
+  }
+  return out;
+}
+
 void run_state::add_content(std::size_t i, content_record&& rec) {
   const auto idx = static_cast<std::uint32_t>(i);
   add_contents(std::span<const std::uint32_t>(&idx, 1), std::span<content_record>(&rec, 1));

@@ -124,6 +124,8 @@ class run_state {
   /// Documents waiting for content_document(), in index order (empty: the run is complete).
   [[nodiscard]] const std::vector<std::uint32_t>& pending() const noexcept { return pending_; }
   [[nodiscard]] content_input content_input_of(std::size_t i) const;
+  /// content_input_of() of each of `docs` (ascending), their removals read together.
+  [[nodiscard]] std::vector<content_input> content_inputs_of(std::span<const std::uint32_t> docs) const;
   void add_content(std::size_t i, content_record&& rec);
   /// add_content() of documents docs[k] (any order, distinct), with fewer writes.
   void add_contents(std::span<const std::uint32_t> docs, std::span<content_record> recs);

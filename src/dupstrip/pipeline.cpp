@@ -89,10 +89,18 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     for (std::size_t lo = 0; lo < pending.size(); lo += chunk) {
       const std::size_t hi = std::min(pending.size(), lo + chunk);
       crecs.assign(hi - lo, detail::content_record{});
-      detail::parallel_for(hi - lo, jobs, 8, [&](unsigned w, std::size_t k) {
-        const std::uint32_t i = pending[lo + k];
-        crecs[k] = detail::content_document(source.read(i), state.content_input_of(i), cfg, scratch[w]);
-        tick("content", pending.size(), state.results()[i].bytes);
+      // Slices of documents whose removal lists are read together.
+      constexpr std::size_t slice = 32;
+      detail::parallel_for((hi - lo + slice - 1) / slice, jobs, 1, [&](unsigned w, std::size_t s) {
+        const std::size_t b = lo + s * slice;
+        const std::size_t e = std::min(hi, b + slice);
+        const std::vector<detail::content_input> inputs =
+            state.content_inputs_of(std::span<const std::uint32_t>(pending.data() + b, e - b));
+        for (std::size_t k = b; k < e; ++k) {
+          const std::uint32_t i = pending[k];
+          crecs[k - lo] = detail::content_document(source.read(i), inputs[k - b], cfg, scratch[w]);
+          tick("content", pending.size(), state.results()[i].bytes);
+        }
       });
       state.add_contents(std::span<const std::uint32_t>(pending.data() + lo, hi - lo), crecs);
     }
@@ -123,25 +131,30 @@ std::error_code apply(const document_source& source, analysis& result, const doc
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> done{0};
   std::atomic<std::uint64_t> bytes_done{0};
-  detail::parallel_for(n, jobs, 8, [&](unsigned, std::size_t i) {
-    doc_result& res = result.docs[i];
-    if (res.status == doc_status::kept && !stop.load(std::memory_order_relaxed)) {
-      auto data = source.read(i);
-      if (!data.has_value() || data.value().size() != res.bytes) {
-        res.status = doc_status::skipped;
-        res.error = data.has_value() ? make_error_code(errc::changed_during_run)
-                                     : data.error();
-        res.kept_bytes = 0;
-      } else {
-        const std::vector<removal> rem = result.removals.get(i);
-        const std::vector<std::string_view> pieces = kept_pieces(data.value(), rem);
-        errors[i] = sink(i, pieces);
-        if (errors[i]) stop.store(true);
-        bytes_done.fetch_add(res.bytes);
+  // Slices of consecutive documents: their removal lists come in one read.
+  constexpr std::size_t slice = 32;
+  detail::parallel_for((n + slice - 1) / slice, jobs, 1, [&](unsigned, std::size_t s) {
+    const std::size_t lo = s * slice;
+    const std::size_t hi = std::min(n, lo + slice);
+    const std::vector<std::vector<removal>> rems = result.removals.get_range(lo, hi - lo);
+    for (std::size_t i = lo; i < hi; ++i) {
+      doc_result& res = result.docs[i];
+      if (res.status == doc_status::kept && !stop.load(std::memory_order_relaxed)) {
+        auto data = source.read(i);
+        if (!data.has_value() || data.value().size() != res.bytes) {
+          res.status = doc_status::skipped;
+          res.error = data.has_value() ? make_error_code(errc::changed_during_run) : data.error();
+          res.kept_bytes = 0;
+        } else {
+          const std::vector<std::string_view> pieces = kept_pieces(data.value(), rems[i - lo]);
+          errors[i] = sink(i, pieces);
+          if (errors[i]) stop.store(true);
+          bytes_done.fetch_add(res.bytes);
+        }
       }
+      const std::size_t d = done.fetch_add(1) + 1;
+      if (progress) progress({"write", d, n, bytes_done.load()});
     }
-    const std::size_t d = done.fetch_add(1) + 1;
-    if (progress) progress({"write", d, n, bytes_done.load()});
   });
   for (const std::error_code& ec : errors)
     if (ec) return ec;

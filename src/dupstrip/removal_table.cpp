@@ -1,6 +1,7 @@
 // removal_table: per document, the offset and count of its ranges in a spill
 // file; a new list is appended (the old one is left as garbage: lists change at
 // most a few times per run).
+#include <algorithm>
 #include <cstring>
 
 #include "dupstrip/pipeline.hpp"
@@ -39,12 +40,9 @@ std::uint32_t removal_table::repeats(std::size_t i) const noexcept { return impl
 
 std::uint64_t removal_table::bytes() const noexcept { return impl_ ? impl_->file.appended() : 0; }
 
-std::vector<removal> removal_table::get(std::size_t i) const {
-  std::vector<removal> out(impl_->count[i]);
-  if (out.empty()) return out;
-  std::vector<unsigned char> buf(out.size() * record_bytes);
-  impl_->file.read_at(impl_->at[i], buf.data(), buf.size());
-  const unsigned char* p = buf.data();
+namespace {
+std::vector<removal> decode_ranges(const unsigned char* p, std::size_t n) {
+  std::vector<removal> out(n);
   for (removal& r : out) {
     std::memcpy(&r.begin, p, 4);
     std::memcpy(&r.end, p + 4, 4);
@@ -52,6 +50,43 @@ std::vector<removal> removal_table::get(std::size_t i) const {
     std::memcpy(&r.pages, p + 9, 4);
     std::memcpy(&r.group_pages, p + 13, 4);
     p += record_bytes;
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<removal> removal_table::get(std::size_t i) const {
+  const std::size_t n = impl_->count[i];
+  if (n == 0) return {};
+  std::vector<unsigned char> buf(n * record_bytes);
+  impl_->file.read_at(impl_->at[i], buf.data(), buf.size());
+  return decode_ranges(buf.data(), n);
+}
+
+std::vector<std::vector<removal>> removal_table::get_range(std::size_t first, std::size_t count) const {
+  std::vector<std::vector<removal>> out(count);
+  // The span of the file that holds all the lists; read whole when it is mostly theirs (lists
+  // replaced later lie elsewhere, and what lies between is never interpreted).
+  std::uint64_t lo = ~std::uint64_t{0};
+  std::uint64_t hi = 0;
+  std::uint64_t wanted = 0;
+  for (std::size_t k = first; k < first + count; ++k) {
+    if (impl_->count[k] == 0) continue;
+    const std::uint64_t len = std::uint64_t{impl_->count[k]} * record_bytes;
+    lo = std::min(lo, impl_->at[k]);
+    hi = std::max(hi, impl_->at[k] + len);
+    wanted += len;
+  }
+  if (wanted == 0) return out;
+  if (hi - lo > 2 * wanted + 4096) {
+    for (std::size_t k = 0; k < count; ++k) out[k] = get(first + k);
+    return out;
+  }
+  std::vector<unsigned char> buf(hi - lo);
+  impl_->file.read_at(lo, buf.data(), buf.size());
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t n = impl_->count[first + k];
+    if (n != 0) out[k] = decode_ranges(buf.data() + (impl_->at[first + k] - lo), n);
   }
   return out;
 }

@@ -151,7 +151,11 @@ void append_json_removals(std::string& s, std::span<const removal> removals) {
   s += "]";
 }
 
-std::string report_doc(const document_source& source, const analysis& a, std::size_t i) {
+namespace {
+
+// report_doc() with document i's removed ranges at hand.
+std::string doc_record(const document_source& source, const analysis& a, std::size_t i,
+                       std::span<const removal> removed) {
   const doc_result& d = a.docs[i];
   std::string s = "{\"type\":\"doc\",\"data\":{\"path\":";
   append_json_path(s, source.name(i));
@@ -176,9 +180,15 @@ std::string report_doc(const document_source& source, const analysis& a, std::si
   }
   if (d.utf8_replacements != 0) s += fmt::format(",\"utf8_replacements\":{}", d.utf8_replacements);
   if (d.strip_limited) s += ",\"warning\":\"safety rail: only the surest removals were applied\"";
-  append_json_removals(s, a.removals.size() > i ? a.removals.get(i) : std::vector<removal>{});
+  append_json_removals(s, removed);
   s += "}}\n";
   return s;
+}
+
+}  // namespace
+
+std::string report_doc(const document_source& source, const analysis& a, std::size_t i) {
+  return doc_record(source, a, i, a.removals.size() > i ? a.removals.get(i) : std::vector<removal>{});
 }
 
 void report_docs(const document_source& source, const analysis& a, unsigned jobs,
@@ -194,7 +204,11 @@ void report_docs(const document_source& source, const analysis& a, unsigned jobs
     detail::parallel_for(parts.size(), detail::resolve_jobs(jobs), 1, [&](unsigned, std::size_t p) {
       const std::size_t b = lo + p * slice;
       const std::size_t e = std::min(hi, b + slice);
-      for (std::size_t i = b; i < e; ++i) parts[p] += report_doc(source, a, i);
+      // The slice's removal lists in one read.
+      const std::size_t stored = std::min(e, std::max(b, a.removals.size()));
+      const std::vector<std::vector<removal>> removed = a.removals.get_range(b, stored - b);
+      for (std::size_t i = b; i < e; ++i)
+        parts[p] += doc_record(source, a, i, i < stored ? std::span<const removal>(removed[i - b]) : std::span<const removal>());
     });
     for (const std::string& p : parts) out(p);
   }

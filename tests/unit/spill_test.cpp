@@ -231,3 +231,39 @@ TEST_CASE(
   }
   CHECK(reads.load() > 0);
 }
+
+TEST_CASE("removal_table: get_range() gives what get() gives, stored together or scattered") {
+  dupstrip_test::temp_dir dir;
+  using dupstrip::removal;
+  constexpr std::size_t n = 300;
+  dupstrip::removal_table t(n, dir.path().string());
+  auto list = [](std::size_t i, std::uint32_t version) {
+    std::vector<removal> r;
+    for (std::uint32_t k = 0; k < (i + version) % 4; ++k)
+      r.push_back({static_cast<std::uint32_t>(100 * k), static_cast<std::uint32_t>(100 * k + 50),
+                   dupstrip::removal_reason::boilerplate, static_cast<std::uint32_t>(i), version});
+    return r;
+  };
+  std::vector<std::vector<removal>> block;
+  for (std::size_t i = 0; i < n; ++i) block.push_back(list(i, 0));
+  t.set_block(0, block);  // all together: one read per range
+  // Replace every seventh list: those now lie far away in the file, and the lists of a range
+  // spread out until a range is read one list at a time.
+  for (std::size_t i = 0; i < n; i += 7) t.set(i, list(i, 1));
+  for (std::size_t first : {std::size_t{0}, std::size_t{5}, std::size_t{280}})
+    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{20}}) {
+      const std::vector<std::vector<removal>> got = t.get_range(first, count);
+      REQUIRE(got.size() == count);
+      for (std::size_t k = 0; k < count; ++k) {
+        const std::vector<removal> one = t.get(first + k);
+        REQUIRE(got[k].size() == one.size());
+        for (std::size_t r = 0; r < one.size(); ++r) {
+          CHECK(got[k][r].begin == one[r].begin);
+          CHECK(got[k][r].pages == one[r].pages);
+          CHECK(got[k][r].group_pages == one[r].group_pages);
+        }
+      }
+    }
+  const std::vector<std::vector<removal>> all = t.get_range(0, n);  // spans the replacements
+  for (std::size_t i = 0; i < n; ++i) CHECK(all[i].size() == list(i, i % 7 == 0 ? 1 : 0).size());
+}
