@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <string>
 
 namespace dupstrip {
@@ -65,9 +66,13 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     if (progress) progress({phase, d, total, bd});
   };
 
-  // In chunks: the records of a chunk go to the state (and its spill files) in order.
-  constexpr std::size_t chunk = 4096;
+  // In chunks: the records of a chunk go to the state (and its spill files) in order, on a
+  // helper thread while the workers read the next chunk (the state's side is sequential, and
+  // would otherwise leave all but one core idle between chunks).
+  constexpr std::size_t chunk = 2048;
   std::vector<detail::scan_record> recs;
+  std::vector<detail::scan_record> adding;
+  std::future<void> added;
   for (std::size_t lo = 0; lo < n; lo += chunk) {
     const std::size_t hi = std::min(n, lo + chunk);
     recs.assign(hi - lo, detail::scan_record{});
@@ -75,9 +80,13 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
       recs[k] = detail::scan_document(source.read(lo + k), cfg, scratch[w]);
       tick("scan", n, recs[k].res.bytes);
     });
-    state.add_scans(lo, recs);
+    if (added.valid()) added.get();
+    std::swap(recs, adding);
+    added = std::async(std::launch::async, [&state, &adding, lo] { state.add_scans(lo, adding); });
   }
+  if (added.valid()) added.get();
   recs = {};
+  adding = {};
   end_phase(0);
   state.begin();
   end_phase(1);
@@ -86,6 +95,8 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     done = 0;
     bytes_done = 0;
     std::vector<detail::content_record> crecs;
+    std::vector<detail::content_record> cadding;  // added to the state while the next chunk is read
+    std::future<void> cadded;
     for (std::size_t lo = 0; lo < pending.size(); lo += chunk) {
       const std::size_t hi = std::min(pending.size(), lo + chunk);
       crecs.assign(hi - lo, detail::content_record{});
@@ -102,8 +113,13 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
           tick("content", pending.size(), state.results()[i].bytes);
         }
       });
-      state.add_contents(std::span<const std::uint32_t>(pending.data() + lo, hi - lo), crecs);
+      if (cadded.valid()) cadded.get();
+      std::swap(crecs, cadding);
+      cadded = std::async(std::launch::async, [&state, &cadding, &pending, lo, hi] {
+        state.add_contents(std::span<const std::uint32_t>(pending.data() + lo, hi - lo), cadding);
+      });
     }
+    if (cadded.valid()) cadded.get();
     end_phase(2);
     state.step();
     end_phase(3);
