@@ -45,7 +45,8 @@ std::uint64_t sequence_hash(const std::uint64_t* data, std::size_t n, std::uint6
 }
 
 void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines, utf8_policy policy,
-                    scan_scratch& s, std::vector<line_key>& keys, bool with_keys) {
+                    scan_scratch& s, std::vector<line_key>& keys, bool with_keys,
+                    const std::vector<std::uint8_t>* skip) {
   static const std::uint64_t number_token = token_hash("#");
   const normalize_options opts{};  // case folding and punctuation folding, no digit masking
   s.hashes.clear();
@@ -57,7 +58,7 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
     const line_span& ln = lines[i];
     const std::string_view text = bytes.substr(ln.begin, ln.end - ln.begin);
     s.tokens.clear();
-    tokenize(text, opts, s.tokens, policy);
+    if (with_keys || skip == nullptr || (*skip)[i] == 0) tokenize(text, opts, s.tokens, policy);
     if (!with_keys) {
       for (const token& t : s.tokens) s.hashes.push_back(t.hash);
       s.offset.push_back(static_cast<std::uint32_t>(s.hashes.size()));

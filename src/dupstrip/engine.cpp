@@ -281,7 +281,7 @@ content_record content_document(result<std::string> data, const content_input& i
     any_removed = any_removed || (removed[l] != 0 && blank[l] == 0);
   }
   std::vector<line_key> keys;
-  tokenize_lines(bytes, lines, opt.utf8, s, keys, false);
+  tokenize_lines(bytes, lines, opt.utf8, s, keys, false, &removed_before);
   // Repeats among what is left: once boilerplate lines are gone, the lines of a second copy
   // can line up into a run (a second run over the output would strip it, so strip it now).
   if (any_removed && in.repeat_candidates) {

@@ -30,9 +30,12 @@ struct scan_scratch {
 
 /// Tokenises every line of `bytes` into the scratch buffers and fills `keys` (one per line).
 /// With `with_keys` false, only the unmasked hashes, offsets and token counts are made (what
-/// the content step and find_runs() need): no masked sequence, no line keys.
+/// the content step and find_runs() need): no masked sequence, no line keys. Lines flagged in
+/// `skip` (only without keys) are left with no tokens: the content step skips removed lines,
+/// which neither its signature nor its repeat search reads.
 void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines, utf8_policy policy,
-                    scan_scratch& s, std::vector<line_key>& keys, bool with_keys = true);
+                    scan_scratch& s, std::vector<line_key>& keys, bool with_keys = true,
+                    const std::vector<std::uint8_t>* skip = nullptr);
 
 /// Fills masked_key for lines that embed another line of the same document. Needs the scratch
 /// state left by tokenize_lines().
