@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of `dupstrip clean`: generates deterministic corpora of several sizes
 # (bench/gen_corpus.cpp, ~4 KB articles), cleans each with --jobs 1 and --jobs N, and prints
-# wall time, MB/s, documents/s and peak RSS (/usr/bin/time -v), plus the ratio to `cat`-ing
-# the same files (reading them from the page cache: the floor any cleaner pays).
+# wall time, MB/s, documents/s and peak RSS (/usr/bin/time -v), plus two ratios: to `cat`-ing
+# the same files (reading them once from the page cache), and to dupstrip_io_floor with the same
+# --jobs (bench/io_floor.cpp: reading every file three times and writing it once through a
+# temporary and a rename, which is the file-system work of clean with no text looked at).
 #   bench/e2e.sh [BUILD_DIR]          sizes from E2E_SIZES (sites x articles per site),
 #                                     default "10x500 50x500 100x1000"; E2E_JOBS default "1 2";
 #                                     E2E_GEN_FLAGS="--long" for ~4 KB articles (default ~2 KB);
@@ -18,12 +20,13 @@ set -euo pipefail
 build=${1:-build}
 bin=$build/dupstrip
 gen=$build/bench/dupstrip_gen_corpus
-[[ -x $bin && -x $gen ]] || { echo "e2e.sh: build $bin and $gen first (-DDUPSTRIP_BUILD_BENCH=ON)" >&2; exit 2; }
+floor=$build/bench/dupstrip_io_floor
+[[ -x $bin && -x $gen && -x $floor ]] || { echo "e2e.sh: build $bin, $gen and $floor first (-DDUPSTRIP_BUILD_BENCH=ON)" >&2; exit 2; }
 work=${E2E_DIR:-${TMPDIR:-/tmp}/dupstrip-e2e}
 sizes=${E2E_SIZES:-"10x500 50x500 100x1000"}
 jobs_list=${E2E_JOBS:-"1 2"}
 mkdir -p "$work"
-printf '%-10s %8s %9s %5s %9s %9s %10s %10s %9s\n' corpus files MB jobs seconds MB/s docs/s peakRSS_MB cat_ratio
+printf '%-10s %8s %9s %5s %9s %9s %10s %10s %9s %8s %9s\n' corpus files MB jobs seconds MB/s docs/s peakRSS_MB cat_ratio floor_s x_floor
 for size in $sizes; do
   sites=${size%x*}; per=${size#*x}
   gen_flags=${E2E_GEN_FLAGS:-}
@@ -38,11 +41,15 @@ for size in $sizes; do
   cat_s=$(echo "$t1 - $t0" | bc -l)
   for j in $jobs_list; do
     rm -rf "$work/out"
+    mkdir -p "$work/out"
+    floor_s=$("$floor" "$corpus" "$work/out" "$j" 3 | awk '{print $3}')
+    rm -rf "$work/out"
     /usr/bin/time -v -o "$work/time.txt" "$bin" clean "$corpus" -o "$work/out" -j "$j" -q --progress never
     secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/time.txt")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2/1024}' "$work/time.txt")
-    printf '%-10s %8d %9.1f %5d %9.2f %9.1f %10.0f %10.1f %9.1f\n' "$size" "$files" "$(echo "$bytes/1000000" | bc -l)" "$j" \
-      "$secs" "$(echo "$bytes/1000000/$secs" | bc -l)" "$(echo "$files/$secs" | bc -l)" "$rss" "$(echo "$secs/$cat_s" | bc -l)"
+    printf '%-10s %8d %9.1f %5d %9.2f %9.1f %10.0f %10.1f %9.1f %8.2f %9.1f\n' "$size" "$files" "$(echo "$bytes/1000000" | bc -l)" "$j" \
+      "$secs" "$(echo "$bytes/1000000/$secs" | bc -l)" "$(echo "$files/$secs" | bc -l)" "$rss" "$(echo "$secs/$cat_s" | bc -l)" \
+      "$floor_s" "$(echo "$secs/$floor_s" | bc -l)"
   done
 done
 rm -rf "$work/out"
