@@ -157,7 +157,7 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
                                          bool& started) {
   const std::size_t n = keys.size();
   std::vector<double> coverage(n, 0.0);
-  s.set.reset(s.hashes.size() + 16);
+  s.first_line.reset(s.hashes.size() + 16);
   std::vector<std::uint32_t> words(n, 0);  // tokens per line
   // Where an exact copy of each line occurred before: a body printed twice repeats its lines in
   // the same order, so a run must follow its source forwards. Short lines that recur inside the
@@ -174,10 +174,11 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
     s.shingles.clear();
     shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + b, e - b), options.shingle_size,
                    s.shingles);
+    // Seen: first inserted by an earlier line (a shingle repeated within this line is not).
     std::size_t seen = 0;
-    for (std::uint64_t h : s.shingles) seen += s.set.contains(h) ? 1U : 0U;
+    const auto line = static_cast<std::uint32_t>(i);
+    for (std::uint64_t h : s.shingles) seen += s.first_line.first_or_insert(h, line) < line ? 1U : 0U;
     coverage[i] = static_cast<double>(seen) / static_cast<double>(s.shingles.size());
-    for (std::uint64_t h : s.shingles) s.set.insert(h);
   }
   // No line repeats enough to start a run (most documents): nothing to index.
   started = false;

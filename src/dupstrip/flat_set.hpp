@@ -2,6 +2,7 @@
 // distinct keys): no node allocation, cleared cheaply between documents.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -63,6 +64,70 @@ class flat_set64 {
     size_ = 0;
     for (std::uint64_t v : old)
       if (v != 0) insert(v);
+  }
+};
+
+/// An open-addressing map from 64-bit hashes to the first owner (a line number) that inserted
+/// them: one probe answers both "was it seen before this owner?" and records it.
+class flat_first64 {
+ public:
+  /// Empties the map and makes room for about `expected` values.
+  void reset(std::size_t expected) {
+    std::size_t cap = 16;
+    while (cap < expected * 2) cap <<= 1;
+    if (keys_.size() != cap) {
+      keys_.assign(cap, 0);
+      owners_.resize(cap);
+    } else {
+      std::fill(keys_.begin(), keys_.end(), 0);
+    }
+    size_ = 0;
+    has_zero_ = false;
+  }
+  /// The owner that first inserted v; inserts v for `owner` (and returns it) when v is new.
+  std::uint32_t first_or_insert(std::uint64_t v, std::uint32_t owner) {
+    if (v == 0) {
+      if (!has_zero_) {
+        has_zero_ = true;
+        zero_owner_ = owner;
+      }
+      return zero_owner_;
+    }
+    if ((size_ + 1) * 2 > keys_.size()) grow();
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = index(v) & mask;; i = (i + 1) & mask) {
+      if (keys_[i] == v) return owners_[i];
+      if (keys_[i] == 0) {
+        keys_[i] = v;
+        owners_[i] = owner;
+        ++size_;
+        return owner;
+      }
+    }
+  }
+
+ private:
+  std::vector<std::uint64_t> keys_ = std::vector<std::uint64_t>(16, 0);
+  std::vector<std::uint32_t> owners_ = std::vector<std::uint32_t>(16, 0);
+  std::size_t size_ = 0;
+  bool has_zero_ = false;
+  std::uint32_t zero_owner_ = 0;
+  static std::size_t index(std::uint64_t v) noexcept {
+    return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 20);
+  }
+  void grow() {
+    std::vector<std::uint64_t> old_keys(keys_.size() * 2, 0);
+    std::vector<std::uint32_t> old_owners(owners_.size() * 2, 0);
+    old_keys.swap(keys_);
+    old_owners.swap(owners_);
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t k = 0; k < old_keys.size(); ++k) {
+      if (old_keys[k] == 0) continue;
+      std::size_t i = index(old_keys[k]) & mask;
+      while (keys_[i] != 0) i = (i + 1) & mask;
+      keys_[i] = old_keys[k];
+      owners_[i] = old_owners[k];
+    }
   }
 };
 

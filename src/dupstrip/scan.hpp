@@ -26,6 +26,7 @@ struct scan_scratch {
   std::vector<std::uint64_t> tmp;
   flat_set64 set;
   flat_set64 set2;
+  flat_first64 first_line;  // repeat detection: the line where each shingle first occurred
 };
 
 /// Tokenises every line of `bytes` into the scratch buffers and fills `keys` (one per line).

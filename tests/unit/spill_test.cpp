@@ -1,6 +1,6 @@
 // Unit tests of the out-of-memory parts of a run: spill_file
 // (src/dupstrip/spill.hpp), removal_table (include/dupstrip/pipeline.hpp),
-// flat_count64 (src/dupstrip/flat_set.hpp) and cluster_signatures over a
+// flat_count64 and flat_first64 (src/dupstrip/flat_set.hpp) and cluster_signatures over a
 // signature_reader (include/dupstrip/lsh.hpp).
 #include "dupstrip/spill.hpp"
 
@@ -266,4 +266,20 @@ TEST_CASE("removal_table: get_range() gives what get() gives, stored together or
     }
   const std::vector<std::vector<removal>> all = t.get_range(0, n);  // spans the replacements
   for (std::size_t i = 0; i < n; ++i) CHECK(all[i].size() == list(i, i % 7 == 0 ? 1 : 0).size());
+}
+
+TEST_CASE("flat_first64 keeps the first owner of each key, key 0 included, across growth and reset") {
+  dupstrip::detail::flat_first64 m;
+  std::map<std::uint64_t, std::uint32_t> want;
+  std::mt19937_64 rng(7);
+  m.reset(4);  // small: the map grows many times below
+  for (std::uint32_t owner = 0; owner < 3000; ++owner) {
+    const std::uint64_t key = rng() % 700;  // repeats often; 0 among them
+    const auto it = want.emplace(key, owner).first;
+    CHECK(m.first_or_insert(key, owner) == it->second);
+  }
+  m.reset(10);
+  CHECK(m.first_or_insert(0, 5) == 5);
+  CHECK(m.first_or_insert(0, 9) == 5);
+  CHECK(m.first_or_insert(want.begin()->first + 1000, 9) == 9);
 }
