@@ -68,7 +68,9 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
 
   // In chunks: the records of a chunk go to the state (and its spill files) in order, on a
   // helper thread while the workers read the next chunk (the state's side is sequential, and
-  // would otherwise leave all but one core idle between chunks).
+  // would otherwise leave all but one core idle between chunks). With one job, no helper: one
+  // thread does everything, as --jobs 1 promises.
+  const auto launch = jobs > 1 ? std::launch::async : std::launch::deferred;
   constexpr std::size_t chunk = 2048;
   std::vector<detail::scan_record> recs;
   std::vector<detail::scan_record> adding;
@@ -82,7 +84,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     });
     if (added.valid()) added.get();
     std::swap(recs, adding);
-    added = std::async(std::launch::async, [&state, &adding, lo] { state.add_scans(lo, adding); });
+    added = std::async(launch, [&state, &adding, lo] { state.add_scans(lo, adding); });
   }
   if (added.valid()) added.get();
   recs = {};
@@ -115,7 +117,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
       });
       if (cadded.valid()) cadded.get();
       std::swap(crecs, cadding);
-      cadded = std::async(std::launch::async, [&state, &cadding, &pending, lo, hi] {
+      cadded = std::async(launch, [&state, &cadding, &pending, lo, hi] {
         state.add_contents(std::span<const std::uint32_t>(pending.data() + lo, hi - lo), cadding);
       });
     }
