@@ -88,8 +88,8 @@ class DUPSTRIP_EXPORT file_list {
 
 /// Walks `root` recursively. Symbolic links are not followed (a link is reported and skipped),
 /// FIFOs, sockets and devices are reported and skipped, unreadable folders are reported and the
-/// walk goes on. The order of `files` is the bytewise order of their relative paths, so it does
-/// not depend on the file system.
+/// walk goes on. The order of `files` is the bytewise order of their relative paths, and issues
+/// come in the bytewise order of their paths, so neither depends on the file system.
 [[nodiscard]] DUPSTRIP_EXPORT walk_result walk_folder(const std::filesystem::path& root);
 
 /// Reads a whole regular file, decompressing it when `c` says so. Errors: errno codes (ENOENT
