@@ -1,5 +1,5 @@
-// An open-addressing set of 64-bit hashes for the per-document hot loops (repeat detection,
-// distinct keys): no node allocation, cleared cheaply between documents.
+// Open-addressing tables of 64-bit hashes for the hot loops (repeat detection, distinct keys,
+// the merge's counts): no node allocation, cleared cheaply between documents.
 #pragma once
 
 #include <algorithm>
@@ -67,21 +67,79 @@ class flat_set64 {
   }
 };
 
-/// An open-addressing map from 64-bit hashes to the first owner (a line number) that inserted
-/// them: one probe answers both "was it seen before this owner?" and records it.
-class flat_first64 {
+/// The table under flat_first64 and flat_count64: 64-bit keys (0 marks a free slot; key 0
+/// itself is the user's to handle), a value per slot, linear probing, at most half full.
+template <class Value>
+class flat_map64 {
  public:
-  /// Empties the map and makes room for about `expected` values.
+  /// Empties the table and makes room for about `expected` keys (values are left as they are:
+  /// a slot's value is set when its key is).
   void reset(std::size_t expected) {
     std::size_t cap = 16;
     while (cap < expected * 2) cap <<= 1;
     if (keys_.size() != cap) {
       keys_.assign(cap, 0);
-      owners_.resize(cap);
+      values_.resize(cap);
     } else {
       std::fill(keys_.begin(), keys_.end(), 0);
     }
     size_ = 0;
+  }
+  /// The value slot of key v (v != 0); a new key gets `fresh` and sets `inserted`.
+  Value& find_or_insert(std::uint64_t v, Value fresh, bool& inserted) {
+    if ((size_ + 1) * 2 > keys_.size()) grow();
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = index(v) & mask;; i = (i + 1) & mask) {
+      if (keys_[i] == v) {
+        inserted = false;
+        return values_[i];
+      }
+      if (keys_[i] == 0) {
+        keys_[i] = v;
+        values_[i] = fresh;
+        ++size_;
+        inserted = true;
+        return values_[i];
+      }
+    }
+  }
+  /// Calls fn(key, value) for every key, in no particular order.
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] != 0) fn(keys_[i], values_[i]);
+  }
+
+ private:
+  std::vector<std::uint64_t> keys_ = std::vector<std::uint64_t>(16, 0);
+  std::vector<Value> values_ = std::vector<Value>(16, Value{});
+  std::size_t size_ = 0;
+  static std::size_t index(std::uint64_t v) noexcept {
+    return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 20);
+  }
+  void grow() {
+    std::vector<std::uint64_t> old_keys(keys_.size() * 2, 0);
+    std::vector<Value> old_values(values_.size() * 2, Value{});
+    old_keys.swap(keys_);
+    old_values.swap(values_);
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t k = 0; k < old_keys.size(); ++k) {
+      if (old_keys[k] == 0) continue;
+      std::size_t i = index(old_keys[k]) & mask;
+      while (keys_[i] != 0) i = (i + 1) & mask;
+      keys_[i] = old_keys[k];
+      values_[i] = old_values[k];
+    }
+  }
+};
+
+/// A map from 64-bit hashes to the first owner (a line number) that inserted them: one probe
+/// answers both "was it seen before this owner?" and records it.
+class flat_first64 {
+ public:
+  /// Empties the map and makes room for about `expected` values.
+  void reset(std::size_t expected) {
+    map_.reset(expected);
     has_zero_ = false;
   }
   /// The owner that first inserted v; inserts v for `owner` (and returns it) when v is new.
@@ -93,46 +151,18 @@ class flat_first64 {
       }
       return zero_owner_;
     }
-    if ((size_ + 1) * 2 > keys_.size()) grow();
-    const std::size_t mask = keys_.size() - 1;
-    for (std::size_t i = index(v) & mask;; i = (i + 1) & mask) {
-      if (keys_[i] == v) return owners_[i];
-      if (keys_[i] == 0) {
-        keys_[i] = v;
-        owners_[i] = owner;
-        ++size_;
-        return owner;
-      }
-    }
+    bool inserted = false;
+    return map_.find_or_insert(v, owner, inserted);
   }
 
  private:
-  std::vector<std::uint64_t> keys_ = std::vector<std::uint64_t>(16, 0);
-  std::vector<std::uint32_t> owners_ = std::vector<std::uint32_t>(16, 0);
-  std::size_t size_ = 0;
+  flat_map64<std::uint32_t> map_;
   bool has_zero_ = false;
   std::uint32_t zero_owner_ = 0;
-  static std::size_t index(std::uint64_t v) noexcept {
-    return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 20);
-  }
-  void grow() {
-    std::vector<std::uint64_t> old_keys(keys_.size() * 2, 0);
-    std::vector<std::uint32_t> old_owners(owners_.size() * 2, 0);
-    old_keys.swap(keys_);
-    old_owners.swap(owners_);
-    const std::size_t mask = keys_.size() - 1;
-    for (std::size_t k = 0; k < old_keys.size(); ++k) {
-      if (old_keys[k] == 0) continue;
-      std::size_t i = index(old_keys[k]) & mask;
-      while (keys_[i] != 0) i = (i + 1) & mask;
-      keys_[i] = old_keys[k];
-      owners_[i] = old_owners[k];
-    }
-  }
 };
 
-/// An open-addressing map from 64-bit hashes to counts (12 bytes per slot, at most half full):
-/// the per-group line counts of the merge.
+/// A map from 64-bit hashes to counts (12 bytes per slot, at most half full): the per-group
+/// line counts of the merge.
 class flat_count64 {
  public:
   /// Adds one to v's count.
@@ -141,51 +171,20 @@ class flat_count64 {
       ++zero_;
       return;
     }
-    if ((size_ + 1) * 2 > keys_.size()) grow();
-    const std::size_t mask = keys_.size() - 1;
-    for (std::size_t i = index(v) & mask;; i = (i + 1) & mask) {
-      if (keys_[i] == v) {
-        ++counts_[i];
-        return;
-      }
-      if (keys_[i] == 0) {
-        keys_[i] = v;
-        counts_[i] = 1;
-        ++size_;
-        return;
-      }
-    }
+    bool inserted = false;
+    std::uint32_t& c = map_.find_or_insert(v, 0, inserted);
+    ++c;
   }
   /// Calls fn(key, count) for every key, in no particular order.
   template <class Fn>
   void for_each(Fn&& fn) const {
     if (zero_ != 0) fn(std::uint64_t{0}, zero_);
-    for (std::size_t i = 0; i < keys_.size(); ++i)
-      if (keys_[i] != 0) fn(keys_[i], counts_[i]);
+    map_.for_each(fn);
   }
 
  private:
-  std::vector<std::uint64_t> keys_ = std::vector<std::uint64_t>(16, 0);
-  std::vector<std::uint32_t> counts_ = std::vector<std::uint32_t>(16, 0);
-  std::size_t size_ = 0;
+  flat_map64<std::uint32_t> map_;
   std::uint32_t zero_ = 0;
-  static std::size_t index(std::uint64_t v) noexcept {
-    return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 20);
-  }
-  void grow() {
-    std::vector<std::uint64_t> old_keys(keys_.size() * 2, 0);
-    std::vector<std::uint32_t> old_counts(counts_.size() * 2, 0);
-    old_keys.swap(keys_);
-    old_counts.swap(counts_);
-    const std::size_t mask = keys_.size() - 1;
-    for (std::size_t k = 0; k < old_keys.size(); ++k) {
-      if (old_keys[k] == 0) continue;
-      std::size_t i = index(old_keys[k]) & mask;
-      while (keys_[i] != 0) i = (i + 1) & mask;
-      keys_[i] = old_keys[k];
-      counts_[i] = old_counts[k];
-    }
-  }
 };
 
 }  // namespace dupstrip::detail

@@ -45,6 +45,12 @@ std::string page(int article, const std::string& header, const std::string& foot
   return s + footer;
 }
 
+analysis run_with_jobs(const document_source& src, unsigned jobs) {
+  clean_options o;
+  o.jobs = jobs;
+  return deduper(o).run(src);
+}
+
 std::string kept_text(const std::string& bytes, const analysis& a, std::size_t i) {
   std::string s;
   for (auto p : kept_pieces(bytes, a.removals.get(i))) s += p;
@@ -127,12 +133,8 @@ TEST_CASE("results do not depend on jobs", "[unit][pipeline]") {
   for (int a = 0; a < 40; ++a)
     docs.push_back({a % 2 ? "x" : "y", "p" + std::to_string(a), page(a % 25, "Head\n", "Foot 2020\n")});
   const memory_source src(docs);
-  clean_options o1;
-  o1.jobs = 1;
-  clean_options o4 = o1;
-  o4.jobs = 4;
-  const analysis a1 = deduper(o1).run(src);
-  const analysis a4 = deduper(o4).run(src);
+  const analysis a1 = run_with_jobs(src, 1);
+  const analysis a4 = run_with_jobs(src, 4);
   for (std::size_t i = 0; i < docs.size(); ++i)
     CHECK(report_doc(src, a1, i) == report_doc(src, a4, i));
   CHECK(report_clusters(src, a1) == report_clusters(src, a4));
@@ -149,12 +151,8 @@ TEST_CASE("results do not depend on jobs across several chunks", "[unit][pipelin
                     "Head of " + site + "\nTitle " + word(a) + "\n" + para(a % 1800, 0) + "Foot " + site + "\n"});
   }
   const memory_source src(docs);
-  clean_options o1;
-  o1.jobs = 1;
-  clean_options o3 = o1;
-  o3.jobs = 3;
-  const analysis a1 = deduper(o1).run(src);
-  const analysis a3 = deduper(o3).run(src);
+  const analysis a1 = run_with_jobs(src, 1);
+  const analysis a3 = run_with_jobs(src, 3);
   std::size_t dropped = 0;
   std::size_t stripped = 0;
   for (std::size_t i = 0; i < docs.size(); ++i) {
