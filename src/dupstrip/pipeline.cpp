@@ -149,9 +149,17 @@ std::error_code apply(const document_source& source, analysis& result, const doc
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> done{0};
   std::atomic<std::uint64_t> bytes_done{0};
-  // Slices of consecutive documents: their removal lists come in one read.
+  // Slices of consecutive documents: their removal lists come in one read. The threads take
+  // slices from different parts of the list (slice k of the order below is slice
+  // (k % ways) * per + k / ways), so that they write into different folders: creating and
+  // renaming files in one folder serialises on the folder's lock in the kernel.
   constexpr std::size_t slice = 32;
-  detail::parallel_for((n + slice - 1) / slice, jobs, 1, [&](unsigned, std::size_t s) {
+  const std::size_t slices = (n + slice - 1) / slice;
+  const std::size_t ways = std::max<std::size_t>(1, std::min<std::size_t>(detail::resolve_jobs(jobs), slices));
+  const std::size_t per = (slices + ways - 1) / ways;
+  detail::parallel_for(ways * per, jobs, 1, [&](unsigned, std::size_t k) {
+    const std::size_t s = (k % ways) * per + k / ways;
+    if (s >= slices) return;
     const std::size_t lo = s * slice;
     const std::size_t hi = std::min(n, lo + slice);
     const std::vector<std::vector<removal>> rems = result.removals.get_range(lo, hi - lo);
