@@ -159,18 +159,13 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
   std::vector<double> coverage(n, 0.0);
   s.first_line.reset(s.hashes.size() + 16);
   std::vector<std::uint32_t> words(n, 0);  // tokens per line
-  // Where an exact copy of each line occurred before: a body printed twice repeats its lines in
-  // the same order, so a run must follow its source forwards. Short lines that recur inside the
-  // first copy ("Pay April 15" under each of several funds, an inline "Photo:" credit) match
-  // earlier lines out of order and do not chain a run through legitimate content.
-  std::vector<std::uint64_t> exact(n, 0);
+  started = false;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint32_t b = s.offset[i];
     const std::uint32_t e = s.offset[i + 1];
     if (absent[i] != 0) continue;
     words[i] = e - b;
     if (e == b) continue;
-    exact[i] = sequence_hash(s.hashes.data() + b, e - b, line_key_seed);
     s.shingles.clear();
     shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + b, e - b), options.shingle_size,
                    s.shingles);
@@ -179,11 +174,17 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
     const auto line = static_cast<std::uint32_t>(i);
     for (std::uint64_t h : s.shingles) seen += s.first_line.first_or_insert(h, line) < line ? 1U : 0U;
     coverage[i] = static_cast<double>(seen) / static_cast<double>(s.shingles.size());
+    started = started || coverage[i] >= options.coverage;
   }
   // No line repeats enough to start a run (most documents): nothing to index.
-  started = false;
-  for (std::size_t i = 0; i < n && !started; ++i) started = words[i] != 0 && coverage[i] >= options.coverage;
   if (!started) return {};
+  // Where an exact copy of each line occurred before: a body printed twice repeats its lines in
+  // the same order, so a run must follow its source forwards. Short lines that recur inside the
+  // first copy ("Pay April 15" under each of several funds, an inline "Photo:" credit) match
+  // earlier lines out of order and do not chain a run through legitimate content.
+  std::vector<std::uint64_t> exact(n, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    if (words[i] != 0) exact[i] = sequence_hash(s.hashes.data() + s.offset[i], words[i], line_key_seed);
   // The lines with each exact content, ascending: lines sorted by (content, position); line j's
   // copies are copies[copy_begin[j] .. copy_end[j]).
   std::vector<std::pair<std::uint64_t, std::uint32_t>> by_content;

@@ -843,11 +843,13 @@ content_input make_content_input(const doc_result& res, std::uint64_t raw_hash, 
   return in;
 }
 
-content_input run_state::content_input_of(std::size_t i) const {
-  content_input in = make_content_input(results_[i], extra_[i].raw_hash, removals_.get(i), i, top_);
+content_input run_state::content_input_with(std::size_t i, std::vector<removal> removals) const {
+  content_input in = make_content_input(results_[i], extra_[i].raw_hash, std::move(removals), i, top_);
   in.repeat_candidates = extra_[i].repeat_candidates;
   return in;
 }
+
+content_input run_state::content_input_of(std::size_t i) const { return content_input_with(i, removals_.get(i)); }
 
 std::vector<content_input> run_state::content_inputs_of(std::span<const std::uint32_t> docs) const {
   std::vector<content_input> out;
@@ -860,10 +862,7 @@ std::vector<content_input> run_state::content_inputs_of(std::span<const std::uin
     return out;
   }
   std::vector<std::vector<removal>> lists = removals_.get_range(first, span);
-  for (const std::uint32_t i : docs) {
-    out.push_back(make_content_input(results_[i], extra_[i].raw_hash, std::move(lists[i - first]), i, top_));
-    out.back().repeat_candidates = extra_[i].repeat_candidates;
-  }
+  for (const std::uint32_t i : docs) out.push_back(content_input_with(i, std::move(lists[i - first])));
   return out;
 }
 

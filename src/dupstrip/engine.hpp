@@ -231,6 +231,8 @@ class run_state {
   void write_lines(std::size_t i, std::span<const line_fp> lines);
   void write_sig(std::size_t i, std::span<const std::uint32_t> sig);
   void set_removals(std::size_t i, std::span<const removal> rem);
+  /// content_input_of(i) with document i's removals already read.
+  [[nodiscard]] content_input content_input_with(std::size_t i, std::vector<removal> removals) const;
   /// Line records document i has in the lines spill (none when skipped).
   [[nodiscard]] std::size_t stored_lines(std::size_t i) const;
   /// Document i's lines from its records (stored_lines(i) of them at `records`), with removals.
