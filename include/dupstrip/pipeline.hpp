@@ -56,6 +56,14 @@ struct clean_options {
   std::uint32_t min_boilerplate_pages = 3;  ///< a line on this many pages (clusters) of a group is boilerplate
   double boilerplate_fraction = 0.05;       ///< ... and on at least this fraction of the group's pages
   double block_similarity = 0.7;            ///< near-identical template lines: estimated Jaccard of their 3-shingles
+  /// Article flow guard: a shared line within 3 lines of a line of the page's own of at least
+  /// this many tokens is kept there unless the site shows it in article flow on
+  /// min_boilerplate_pages pages (doc/algorithm.md, "Article flow"). 0 switches the guard off.
+  std::uint32_t flow_tokens = 10;
+  // --- boilerplate across sites
+  /// A line found on this many different groups (sites) of the run is boilerplate everywhere
+  /// outside an article flow (share buttons, cookie notices). 0 switches the tier off.
+  std::uint32_t corpus_min_sites = 5;
   // --- repeats inside a document
   std::uint32_t min_repeat_tokens = 40;     ///< a repeated run must hold this many tokens
   double repeat_coverage = 0.5;             ///< a line repeats earlier text when this share of its 4-shingles did
@@ -91,8 +99,9 @@ class DUPSTRIP_EXPORT document_source {
 
 /// Why a byte range was removed.
 enum class removal_reason : std::uint8_t {
-  repeat,      ///< a repeated run inside the document (a body printed twice); first copy kept
-  boilerplate  ///< a line that recurs on many pages of the document's group
+  repeat,       ///< a repeated run inside the document (a body printed twice); first copy kept
+  boilerplate,  ///< a line that recurs on many pages of the document's group
+  corpus        ///< a line that recurs on many groups (sites) of the run, outside the article flow
 };
 
 /// A removed byte range [begin, end) of the original document with its evidence.
@@ -100,8 +109,9 @@ struct removal {
   std::uint32_t begin;
   std::uint32_t end;
   removal_reason reason;
-  std::uint32_t pages;        ///< boilerplate: pages (near-duplicate clusters) of the group carrying it
-  std::uint32_t group_pages;  ///< boilerplate: pages (clusters) in the group
+  std::uint32_t pages;        ///< boilerplate: pages (near-duplicate clusters) of the group carrying it;
+                              ///< corpus: groups (sites) of the run carrying it
+  std::uint32_t group_pages;  ///< boilerplate: pages (clusters) in the group; corpus: groups in the run
 };
 
 /// What happened to a document.

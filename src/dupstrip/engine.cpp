@@ -7,6 +7,7 @@
 // smallest index as representative, so the outcome is independent of threads and scheduling.
 #include "dupstrip/engine.hpp"
 
+#include "dupstrip/article_flow.hpp"
 #include "dupstrip/document.hpp"
 #include "dupstrip/hash.hpp"
 #include "dupstrip/lsh.hpp"
@@ -15,11 +16,13 @@
 #include "dupstrip/shingle.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -33,6 +36,14 @@ constexpr std::uint32_t block_perm = 32;
 constexpr std::uint32_t block_shingle = 3;
 constexpr std::uint32_t min_block_sig_tokens = 8;
 constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+
+// Article flow (doc/algorithm.md): shared lines shorter than this are never protected (a menu
+// entry, "Share"), and an anchor of the page's own text must be within this many lines.
+constexpr std::uint32_t flow_min_tokens = 4;
+constexpr std::uint32_t flow_reach = 20;
+// A line on fewer pages than the group's need is furniture when it sits in a run of at least
+// this many consecutive shared lines (a block of the template, a list of teasers).
+constexpr std::uint32_t furniture_run = 3;
 
 // Every candidate pair is verified against the threshold, so a false positive of the banding
 // costs one signature comparison while a false negative loses a duplicate for good: weigh the
@@ -80,7 +91,7 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
     // level 0: everything; 1: repeats + boilerplate on at least sure_pages; 2: repeats only
     std::uint64_t r = 0;
     for (line_fp& l : lines) {
-      const bool bp = l.pages != 0 && (level == 0 || (level == 1 && l.pages >= sure_pages));
+      const bool bp = l.pages != 0 && (level == 0 || (level == 1 && !l.corpus && l.pages >= sure_pages));
       l.removed = !l.blank && (l.repeat || (bp && l.tokens > 0));
       if (l.removed) r += l.tokens;
     }
@@ -98,7 +109,8 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
   if (level == 3) {
     for (line_fp& l : lines) l.removed = false;
   }
-  for (line_fp& l : lines) l.gpages = group_pages;
+  for (line_fp& l : lines)
+    if (!l.corpus) l.gpages = group_pages;
   finish_removals(lines, res, out);
 }
 
@@ -152,7 +164,9 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<r
       continue;
     }
     ++res.removed_lines;
-    const removal_reason why = l.repeat ? removal_reason::repeat : removal_reason::boilerplate;
+    const removal_reason why = l.repeat   ? removal_reason::repeat
+                               : l.corpus ? removal_reason::corpus
+                                          : removal_reason::boilerplate;
     const std::uint32_t pages = l.repeat ? 0 : l.pages;
     const std::uint32_t gpages = l.repeat ? 0 : l.gpages;
     if (adjacent && open_blank) {
@@ -210,6 +224,7 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
   std::vector<line_key> keys;
   tokenize_lines(bytes, lines, opt.utf8, s, keys);
   compute_masked_keys(s, keys);
+
   const std::vector<repeated_run> runs = find_runs(s, keys, lines, bytes, cfg.rep, nullptr, &rec.repeat_candidates);
   rec.lines.resize(lines.size());
   for (std::size_t l = 0; l < lines.size(); ++l) {
@@ -221,6 +236,8 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
     lf.key = keys[l].key;
     lf.masked_key = keys[l].masked_key;
     lf.blank = is_blank(bytes, lines[l]);
+    const std::uint32_t nt = s.offset[l + 1] - s.offset[l];
+    lf.exact = nt == 0 ? 0 : sequence_hash(s.hashes.data() + s.offset[l], nt, exact_key_seed);
   }
   for (const repeated_run& r : runs)
     for (std::uint32_t l = r.first; l <= r.last; ++l) rec.lines[l].repeat = true;
@@ -319,8 +336,8 @@ content_record content_document(result<std::string> data, const content_input& i
 
 namespace {
 
-// Line records in the lines spill: begin, end, next, tokens, key, masked_key, flags.
-constexpr std::size_t line_bytes = 33;
+// Line records in the lines spill: begin, end, next, tokens, key, masked_key, exact, flags.
+constexpr std::size_t line_bytes = 41;
 constexpr std::uint8_t flag_blank = 1;
 constexpr std::uint8_t flag_repeat = 2;
 
@@ -331,7 +348,8 @@ void put_line(unsigned char* p, const line_fp& l) {
   std::memcpy(p + 12, &l.tokens, 4);
   std::memcpy(p + 16, &l.key, 8);
   std::memcpy(p + 24, &l.masked_key, 8);
-  p[32] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0));
+  std::memcpy(p + 32, &l.exact, 8);
+  p[40] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0));
 }
 
 void get_line(const unsigned char* p, line_fp& l) {
@@ -342,8 +360,9 @@ void get_line(const unsigned char* p, line_fp& l) {
   std::memcpy(&l.tokens, p + 12, 4);
   std::memcpy(&l.key, p + 16, 8);
   std::memcpy(&l.masked_key, p + 24, 8);
-  l.blank = (p[32] & flag_blank) != 0;
-  l.repeat = (p[32] & flag_repeat) != 0;
+  std::memcpy(&l.exact, p + 32, 8);
+  l.blank = (p[40] & flag_blank) != 0;
+  l.repeat = (p[40] & flag_repeat) != 0;
 }
 
 // First-occurrence block signatures in the blocks spill: group, tokens, key, block_perm slots.
@@ -455,6 +474,7 @@ void apply_removals(std::vector<line_fp>& lines, const std::vector<removal>& rem
     lf.removed = true;
     if (lf.blank) continue;
     if (rem[r].reason == removal_reason::repeat) lf.repeat = true;
+    if (rem[r].reason == removal_reason::corpus) lf.corpus = true;
     lf.pages = rem[r].pages;
     lf.gpages = rem[r].group_pages;
   }
@@ -705,10 +725,16 @@ void run_state::begin() {
   near_identical_lines();
 
   // Count each key once per near-duplicate cluster of its group; keep the boilerplate keys.
+  // The corpus tier counts each exact line key once per group that carries it.
   std::vector<page_table> tables(groups_.size());
+  std::vector<page_table> pairs(groups_.size());  // keys on 2 .. need-1 pages (furniture runs)
+  std::mutex corpus_mutex;
+  flat_count64 corpus_counts;
+  const bool corpus_tier = opt.corpus_min_sites != 0 && groups_.size() >= opt.corpus_min_sites;
   parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) {
     const group_info& gt = groups_[g];
     flat_count64 counts;
+    flat_set64 exact;
     line_cursor cursor(*this);
     std::vector<std::uint64_t> keys;
     auto flush = [&] {
@@ -717,6 +743,8 @@ void run_state::begin() {
       for (const std::uint64_t k : keys) counts.bump(k);
       keys.clear();
     };
+    std::vector<std::uint64_t> group_keys;
+    if (corpus_tier) exact.reset(1024);
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
       if ((order[k] & 0x80000000u) != 0) flush();
       // Lines of repeated runs count too: a page that prints its body twice still carries its
@@ -725,14 +753,75 @@ void run_state::begin() {
         if (l.tokens == 0) continue;
         keys.push_back(gt.canonical(l.key));
         if (l.masked_key != 0) keys.push_back(l.masked_key);
+        if (opt.flow_tokens != 0 && l.exact != 0) keys.push_back(l.exact);
+        if (corpus_tier && l.key != 0 && exact.insert(l.key)) group_keys.push_back(l.key);
       }
     }
     flush();
     counts.for_each([&](std::uint64_t k, std::uint32_t c) {
-      if (c >= gt.need && k != 0) tables[g].emplace_back(k, c);
+      if (k == 0) return;
+      if (c >= gt.need) tables[g].emplace_back(k, c);
+      if (c >= 2 && opt.flow_tokens != 0) pairs[g].emplace_back(k, c);
     });
     std::sort(tables[g].begin(), tables[g].end());
+    std::sort(pairs[g].begin(), pairs[g].end());
+    if (corpus_tier) {
+      std::sort(group_keys.begin(), group_keys.end());
+      const std::lock_guard<std::mutex> lock(corpus_mutex);
+      for (const std::uint64_t k : group_keys) corpus_counts.bump(k);
+    }
   });
+  page_table corpus;
+  if (corpus_tier) {
+    corpus_counts.for_each([&](std::uint64_t k, std::uint32_t c) {
+      if (c >= opt.corpus_min_sites && k != 0) corpus.emplace_back(k, c);
+    });
+    corpus_counts = flat_count64{};
+    std::sort(corpus.begin(), corpus.end());
+  }
+  const auto run_sites = static_cast<std::uint32_t>(groups_.size());
+
+  // Article flow: per group, the pages (clusters) on which each boilerplate key sits in the
+  // article flow (next to the page's own text). A key in flow on fewer than
+  // min_boilerplate_pages of them belongs to those pages there (a headline shown as a teaser
+  // elsewhere); a key in flow on more is template around the articles (a disclaimer).
+  const flow_options fopt{opt.flow_tokens, flow_min_tokens, flow_reach};
+  std::vector<page_table> flow_tables(groups_.size());
+  auto shared_of = [&](std::uint32_t g, const std::vector<line_fp>& lines, std::vector<std::uint8_t>& shared) {
+    const group_info& gt = groups_[g];
+    shared.assign(lines.size(), 0);
+    for (std::size_t li = 0; li < lines.size(); ++li) {
+      const line_fp& l = lines[li];
+      if (l.tokens == 0 || l.blank) continue;
+      const bool site = pages_in(tables[g], gt.canonical(l.key)) != 0 ||
+                        (l.masked_key != 0 && pages_in(tables[g], l.masked_key) != 0);
+      const bool wide = corpus_tier && pages_in(corpus, l.key) != 0;
+      const bool pair = !site && !wide && !pairs[g].empty() && pages_in(pairs[g], l.exact) != 0;
+      shared[li] = site ? 1 : wide ? 2 : pair ? 3 : 0;
+    }
+  };
+  if (opt.flow_tokens != 0) {
+    parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) {
+      if (tables[g].empty()) return;
+      const group_info& gt = groups_[g];
+      flow_tally tally;
+      line_cursor cursor(*this);
+      std::vector<std::uint8_t> shared;
+      std::vector<std::uint8_t> in_flow;
+      for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+        if ((order[k] & 0x80000000u) != 0) tally.next_cluster();
+        const std::vector<line_fp> lines = cursor.lines_of(order[k] & 0x7FFFFFFFu);
+        shared_of(static_cast<std::uint32_t>(g), lines, shared);
+        mark_article_flow(lines, shared, fopt, in_flow);
+        tally.add(lines, in_flow, [&](std::size_t li) {
+          const line_fp& l = lines[li];
+          return std::array<std::uint64_t, 2>{shared[li] == 1 ? gt.canonical(l.key) : 0,
+                                              shared[li] == 1 ? l.masked_key : 0};
+        });
+      }
+      flow_tables[g] = tally.finish();
+    });
+  }
   order = {};
   auto pages_if_boilerplate = [&](std::uint32_t g, std::uint64_t k) -> std::uint32_t {
     return k == 0 ? 0 : pages_in(tables[g], k);
@@ -767,6 +856,10 @@ void run_state::begin() {
     std::vector<std::vector<removal>> lists(std::min(block, n - first));
     auto& seen_here = first_seen[w];
     line_cursor& cursor = cursors[w];
+    std::vector<std::uint8_t> shared;
+    std::vector<std::uint8_t> in_flow;
+    std::vector<std::uint8_t> own_list;
+    std::vector<std::uint8_t> in_run;
     for (std::size_t k = 0; k < lists.size(); ++k) {
       const std::size_t i = first + k;
       doc_result& res = results_[i];
@@ -774,12 +867,27 @@ void run_state::begin() {
       const std::uint32_t g = group_of_[i];
       const group_info& gt = groups_[g];
       std::vector<line_fp> lines = cursor.lines_of(i);
+      shared_of(g, lines, shared);
+      mark_article_flow(lines, shared, fopt, in_flow);
+      mark_own_lists(lines, shared, fopt, own_list);
+      mark_shared_runs(lines, shared, furniture_run, 3, in_run);
       for (std::size_t li = 0; li < lines.size(); ++li) {
         line_fp& l = lines[li];
         if (l.tokens == 0) continue;
         const std::uint64_t ck = gt.canonical(l.key);
         l.pages = std::max(pages_if_boilerplate(g, ck), pages_if_boilerplate(g, l.masked_key));
-        if (l.pages == 0 || l.repeat) continue;
+        if (l.pages != 0 && in_flow[li] != 0) {
+          const std::uint32_t fp = std::max(flow_pages(flow_tables[g], ck), flow_pages(flow_tables[g], l.masked_key));
+          if (fp < opt.min_boilerplate_pages) l.pages = 0;  // this page's own line
+        }
+        if (l.pages == 0 && shared[li] == 2 && in_flow[li] == 0 && own_list[li] == 0) {
+          l.corpus = true;
+          l.pages = pages_in(corpus, l.key);
+          l.gpages = run_sites;
+        }
+        if (l.pages == 0 && shared[li] == 3 && in_flow[li] == 0 && in_run[li] != 0)
+          l.pages = pages_in(pairs[g], l.exact);
+        if (l.pages == 0 || l.repeat || l.corpus) continue;
         for (std::size_t t = 0; t < top_.size(); ++t)
           if (top_[t].group == g && (top_[t].key == ck || top_[t].key == l.masked_key) &&
               std::pair<std::uint32_t, std::uint32_t>(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)) <
@@ -1030,6 +1138,7 @@ std::vector<std::uint32_t> run_state::refine() {
     const group_info& gt = groups_[g];
     const std::uint32_t need = need_for(opt, pages_in_group);
     const std::uint32_t sure = std::max(need, (pages_in_group + 1) / 2);
+    const flow_options fopt{opt.flow_tokens, flow_min_tokens, flow_reach};
     page_table count;
     line_cursor cursor(*this);
     {
@@ -1056,16 +1165,50 @@ std::vector<std::uint32_t> run_state::refine() {
       if (l.masked_key != 0) p = std::max(p, pages_in(count, l.masked_key));
       return p;
     };
+    // The article flow guard, as a second run would apply it (begin()).
+    std::vector<std::uint8_t> shared;
+    std::vector<std::uint8_t> in_flow;
+    auto flow_of = [&](const std::vector<line_fp>& lines) {
+      shared.assign(lines.size(), 0);
+      for (std::size_t li = 0; li < lines.size(); ++li)
+        if (!lines[li].removed && lines[li].tokens != 0 && pages_of(lines[li]) >= need) shared[li] = 1;
+      mark_article_flow(lines, shared, fopt, in_flow);
+    };
+    page_table flow;
+    if (opt.flow_tokens != 0) {
+      flow_tally tally;
+      for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+        tally.next_cluster();
+        const std::vector<line_fp> lines = cursor.lines_of(kept[k]);
+        flow_of(lines);
+        tally.add(lines, in_flow, [&](std::size_t li) {
+          return std::array<std::uint64_t, 2>{gt.canonical(lines[li].key), lines[li].masked_key};
+        });
+      }
+      flow = tally.finish();
+    }
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
       const std::uint32_t i = kept[k];
       std::vector<line_fp> lines = cursor.lines_of(i);
+      if (opt.flow_tokens != 0) flow_of(lines);
+      std::vector<std::uint32_t> pages(lines.size(), 0);
+      for (std::size_t li = 0; li < lines.size(); ++li) {
+        const line_fp& l = lines[li];
+        if (l.removed || l.tokens == 0) continue;
+        pages[li] = pages_of(l);
+        if (pages[li] >= need && opt.flow_tokens != 0 && in_flow[li] != 0) {
+          const std::uint32_t fp = std::max(flow_pages(flow, gt.canonical(l.key)), flow_pages(flow, l.masked_key));
+          if (fp < opt.min_boilerplate_pages) pages[li] = 0;
+        }
+      }
       std::uint64_t present = 0;
       std::uint64_t would = 0;
       std::uint64_t would_sure = 0;
-      for (const line_fp& l : lines) {
+      for (std::size_t li = 0; li < lines.size(); ++li) {
+        const line_fp& l = lines[li];
         if (l.removed || l.tokens == 0) continue;
         present += l.tokens;
-        const std::uint32_t p = pages_of(l);
+        const std::uint32_t p = pages[li];
         if (p >= need) would += l.tokens;
         if (p >= sure) would_sure += l.tokens;
       }
@@ -1079,9 +1222,10 @@ std::vector<std::uint32_t> run_state::refine() {
         floor_pages = sure;
         results_[i].strip_limited = true;
       }
-      for (line_fp& l : lines) {
+      for (std::size_t li = 0; li < lines.size(); ++li) {
+        line_fp& l = lines[li];
         if (l.removed || l.tokens == 0 || l.blank) continue;
-        const std::uint32_t p = pages_of(l);
+        const std::uint32_t p = pages[li];
         if (p < floor_pages) continue;
         l.removed = true;
         l.pages = p;

@@ -44,12 +44,14 @@ struct line_fp {
   std::uint32_t tokens = 0;
   std::uint64_t key = 0;
   std::uint64_t masked_key = 0;
+  std::uint64_t exact = 0;     // hash of the line's tokens, digits not masked (0: no tokens)
   std::uint32_t sig = no_sig;  // index of its block signature, or no_sig
   std::uint32_t pages = 0;     // boilerplate evidence (0: not boilerplate)
   std::uint32_t gpages = 0;    // pages of the group when the evidence was counted
   bool blank = false;
   bool repeat = false;
   bool removed = false;
+  bool corpus = false;         // pages/gpages are the corpus tier's sites (reason corpus)
 };
 
 /// The hash functions and derived parameters of a run (built once from the options).

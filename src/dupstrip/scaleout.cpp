@@ -185,6 +185,8 @@ std::string encode_options(const clean_options& o) {
   w.f64(o.max_strip_fraction);
   w.u8(static_cast<std::uint8_t>(o.utf8));
   w.u64(o.max_document_bytes);
+  w.u32(o.flow_tokens);
+  w.u32(o.corpus_min_sites);
   return w.b;
 }
 clean_options decode_options(dec& r) {
@@ -206,6 +208,8 @@ clean_options decode_options(dec& r) {
   o.max_strip_fraction = r.f64();
   o.utf8 = get_enum<utf8_policy>(r, 2);
   o.max_document_bytes = r.u64();
+  o.flow_tokens = r.u32();
+  o.corpus_min_sites = r.u32();
   return o;
 }
 // The options of a HEAD section: a str holding encode_options() bytes, wholly used.
@@ -242,6 +246,8 @@ std::string options_difference(const clean_options& a, const clean_options& b) {
   add("max_strip_fraction", a.max_strip_fraction, b.max_strip_fraction);
   add("utf8", static_cast<int>(a.utf8), static_cast<int>(b.utf8));
   add("max_document_bytes", a.max_document_bytes, b.max_document_bytes);
+  add("flow_tokens", a.flow_tokens, b.flow_tokens);
+  add("corpus_min_sites", a.corpus_min_sites, b.corpus_min_sites);
   return s;
 }
 
@@ -410,11 +416,12 @@ void put_lines(enc& w, std::span<const line_fp> lines, bool full) {
       w.u32(l.pages);
       w.u32(l.gpages);
     }
+    w.u64(l.exact);
     w.u8(static_cast<std::uint8_t>((l.blank ? 1 : 0) | (l.repeat ? 2 : 0) | (l.removed ? 4 : 0)));
   }
 }
 std::vector<line_fp> get_lines(dec& r, bool full) {
-  std::vector<line_fp> lines(r.count(full ? 45 : 37));
+  std::vector<line_fp> lines(r.count(full ? 53 : 45));
   for (line_fp& l : lines) {
     l.begin = r.u32();
     l.end = r.u32();
@@ -427,6 +434,7 @@ std::vector<line_fp> get_lines(dec& r, bool full) {
       l.pages = r.u32();
       l.gpages = r.u32();
     }
+    l.exact = r.u64();
     const std::uint8_t f = r.u8();
     if (f > 7) throw short_payload{};
     l.blank = (f & 1) != 0;
@@ -587,7 +595,7 @@ loaded_doc get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::
   for (removal& x : s.removals) {
     x.begin = r.u32();
     x.end = r.u32();
-    x.reason = get_enum<removal_reason>(r, 1);
+    x.reason = get_enum<removal_reason>(r, 2);
     x.pages = r.u32();
     x.group_pages = r.u32();
     if (x.end < x.begin || x.end > d.bytes || x.begin < removed_end) throw short_payload{};  // sorted, disjoint

@@ -60,5 +60,6 @@ std::uint64_t sequence_hash(const std::uint64_t* data, std::size_t n, std::uint6
 inline constexpr std::uint64_t line_key_seed = 0x6C696E656B6579ULL;    // "linekey"
 inline constexpr std::uint64_t masked_key_seed = 0x6D61736B6B6579ULL;  // "maskkey"
 inline constexpr std::uint64_t content_seed = 0x636F6E74656E74ULL;     // "content"
+inline constexpr std::uint64_t exact_key_seed = 0x65786163746B6579ULL;  // "exactkey"
 
 }  // namespace dupstrip::detail
