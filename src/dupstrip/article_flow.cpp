@@ -43,31 +43,18 @@ void mark_own_lists(std::span<const line_fp> lines, std::span<const std::uint8_t
   const std::size_t n = lines.size();
   own_list.assign(n, 0);
   if (o.own_tokens == 0) return;
-  auto is_short = [&](std::size_t j) { return present(lines[j]) && lines[j].tokens < o.own_tokens; };
-  std::size_t i = 0;
-  while (i < n) {
-    if (!is_short(i)) {
-      ++i;
-      continue;
-    }
-    // A run of short lines; blank or removed lines do not break it.
-    std::size_t e = i;
-    std::size_t last = i;
-    std::uint32_t own = 0;
-    std::uint32_t all = 0;
-    while (e < n && (is_short(e) || !present(lines[e]))) {
-      if (is_short(e)) {
-        ++all;
-        own += shared[e] == 0 ? 1U : 0U;
-        last = e;
-      }
-      ++e;
-    }
-    if (all >= 2 && 2 * own > all) {
-      for (std::size_t j = i; j <= last; ++j)
-        if (is_short(j) && shared[j] != 0) own_list[j] = 1;
-    }
-    i = e;
+  // The nearest present line before each line (n: none).
+  std::vector<std::size_t> prev(n, n);
+  for (std::size_t i = 0, last = n; i < n; ++i) {
+    prev[i] = last;
+    if (present(lines[i])) last = i;
+  }
+  for (std::size_t i = n, next = n; i-- > 0;) {
+    if (!present(lines[i])) continue;
+    if (shared[i] != 0 && lines[i].tokens < o.own_tokens && prev[i] != n && next != n && shared[prev[i]] == 0 &&
+        shared[next] == 0)
+      own_list[i] = 1;
+    next = i;
   }
 }
 

@@ -24,9 +24,10 @@ struct flow_options {
 void mark_article_flow(std::span<const line_fp> lines, std::span<const std::uint8_t> shared,
                        const flow_options& o, std::vector<std::uint8_t>& in_flow);
 
-/// Short shared lines in a list of this document's own: a maximal run of consecutive present
-/// short lines (fewer than own_tokens tokens) of which most are unshared is the article's
-/// list (ingredients, a line-up), and its shared lines are marked in own_list.
+/// Short shared lines inside the page's own text: own_list[i] = 1 when line i is shared,
+/// shorter than own_tokens, and both its nearest present neighbours are unshared (an item of
+/// the article's list, "Salt" between "2 cups flour" and "1 egg"; a menu entry sits next to
+/// other menu entries, which are shared).
 void mark_own_lists(std::span<const line_fp> lines, std::span<const std::uint8_t> shared,
                     const flow_options& o, std::vector<std::uint8_t>& own_list);
 
