@@ -65,6 +65,11 @@ struct clean_options {
   /// outside an article flow (share buttons, cookie notices). 0 switches the tier off.
   std::uint32_t corpus_min_sites = 5;
   // --- repeats inside a document
+  /// Later copies of a run of at least this many consecutive short lines (fewer than 4 tokens
+  /// each) printed earlier in the same page are removed (a menu at the top and the bottom).
+  /// 0 switches it off.
+  std::uint32_t min_line_repeat_run = 3;
+  // --- repeats inside a document
   std::uint32_t min_repeat_tokens = 40;     ///< a repeated run must hold this many tokens
   double repeat_coverage = 0.5;             ///< a line repeats earlier text when this share of its 4-shingles did
   // --- safety
@@ -101,7 +106,8 @@ class DUPSTRIP_EXPORT document_source {
 enum class removal_reason : std::uint8_t {
   repeat,       ///< a repeated run inside the document (a body printed twice); first copy kept
   boilerplate,  ///< a line that recurs on many pages of the document's group
-  corpus        ///< a line that recurs on many groups (sites) of the run, outside the article flow
+  corpus,       ///< a line that recurs on many groups (sites) of the run, outside the article flow
+  line_repeat   ///< a later copy of a run of short lines printed earlier in the page (a menu printed twice)
 };
 
 /// A removed byte range [begin, end) of the original document with its evidence.
@@ -110,7 +116,8 @@ struct removal {
   std::uint32_t end;
   removal_reason reason;
   std::uint32_t pages;        ///< boilerplate: pages (near-duplicate clusters) of the group carrying it;
-                              ///< corpus: groups (sites) of the run carrying it
+                              ///< corpus: groups (sites) of the run carrying it;
+                              ///< line_repeat: byte offset of the first copy's first line
   std::uint32_t group_pages;  ///< boilerplate: pages (clusters) in the group; corpus: groups in the run
 };
 

@@ -58,8 +58,18 @@ void add_algorithm(CLI::App& sub, cli_args& a) {
       ->check(CLI::Range(0.0, 1.0))->group("Boilerplate");
   sub.add_option("--block-similarity", o.block_similarity, "Near-identical template lines: estimated Jaccard of 3-shingles")
       ->check(CLI::Range(0.01, 1.0))->group("Boilerplate");
+  sub.add_option("--flow-tokens", o.flow_tokens,
+                 "Article flow guard: a shared line next to a page's own line of this many tokens stays there "
+                 "unless the site shows it so on --min-boilerplate-pages pages (0 = off)")
+      ->check(CLI::Range(0, 1 << 30))->group("Boilerplate");
+  sub.add_option("--corpus-sites", o.corpus_min_sites,
+                 "A line on this many sites (groups) of the run is boilerplate outside an article flow (0 = off)")
+      ->check(CLI::Range(0, 1 << 30))->group("Boilerplate");
   sub.add_option("--min-repeat-tokens", o.min_repeat_tokens, "A run repeated inside a document must hold this many tokens")
       ->check(CLI::Range(1, 1 << 30))->group("Boilerplate");
+  sub.add_option("--line-repeat-run", o.min_line_repeat_run,
+                 "Remove the later copy of a run of this many short lines printed twice in a page, a menu (0 = off)")
+      ->check(CLI::Range(0, 1 << 30))->group("Boilerplate");
   sub.add_option("--max-strip-fraction", o.max_strip_fraction,
                  "Above this share of a document's text, keep only the surest removals and warn")
       ->check(CLI::Range(0.01, 1.0))->group("Boilerplate");

@@ -51,9 +51,11 @@ void mark_own_lists(std::span<const line_fp> lines, std::span<const std::uint8_t
   }
   for (std::size_t i = n, next = n; i-- > 0;) {
     if (!present(lines[i])) continue;
-    if (shared[i] != 0 && lines[i].tokens < o.own_tokens && prev[i] != n && next != n && shared[prev[i]] == 0 &&
-        shared[next] == 0)
-      own_list[i] = 1;
+    if (shared[i] != 0 && prev[i] != n && next != n && shared[prev[i]] == 0 && shared[next] == 0) {
+      const bool list = lines[i].tokens < o.own_tokens &&
+                        (lines[prev[i]].tokens < o.own_tokens || lines[next].tokens < o.own_tokens);
+      own_list[i] = list ? 2 : 1;
+    }
     next = i;
   }
 }
@@ -78,6 +80,42 @@ void mark_shared_runs(std::span<const line_fp> lines, std::span<const std::uint8
     }
     if (len >= min_run && weak >= 2)
       for (std::size_t j = i; j < e; ++j) in_run[j] = present(lines[j]) ? 1 : 0;
+    i = e;
+  }
+}
+
+void mark_line_repeats(std::span<const line_fp> lines, std::span<const std::uint8_t> skip, std::uint32_t max_tokens,
+                       std::uint32_t min_run, std::vector<std::uint32_t>& first_copy) {
+  const std::size_t n = lines.size();
+  const auto none = static_cast<std::uint32_t>(n);
+  first_copy.assign(n, none);
+  if (min_run == 0) return;
+  // Earlier exact copy of each short line.
+  std::vector<std::uint32_t> earlier(n, none);
+  std::unordered_map<std::uint64_t, std::uint32_t> seen;
+  for (std::size_t i = 0; i < n; ++i) {
+    const line_fp& l = lines[i];
+    if (!present(l) || l.exact == 0 || l.tokens >= max_tokens) continue;
+    const auto [it, fresh] = seen.try_emplace(l.exact, static_cast<std::uint32_t>(i));
+    if (!fresh) earlier[i] = it->second;
+  }
+  if (seen.empty()) return;
+  auto transparent = [&](std::size_t j) { return !present(lines[j]) || skip[j] != 0; };
+  std::size_t i = 0;
+  while (i < n) {
+    if (transparent(i) || earlier[i] == none) {
+      ++i;
+      continue;
+    }
+    std::size_t e = i;
+    std::uint32_t len = 0;
+    while (e < n && (transparent(e) || earlier[e] != none)) {
+      if (!transparent(e)) ++len;
+      ++e;
+    }
+    if (len >= min_run)
+      for (std::size_t j = i; j < e; ++j)
+        if (!transparent(j)) first_copy[j] = earlier[j];
     i = e;
   }
 }

@@ -24,10 +24,11 @@ struct flow_options {
 void mark_article_flow(std::span<const line_fp> lines, std::span<const std::uint8_t> shared,
                        const flow_options& o, std::vector<std::uint8_t>& in_flow);
 
-/// Short shared lines inside the page's own text: own_list[i] = 1 when line i is shared,
-/// shorter than own_tokens, and both its nearest present neighbours are unshared (an item of
-/// the article's list, "Salt" between "2 cups flour" and "1 egg"; a menu entry sits next to
-/// other menu entries, which are shared).
+/// Shared lines inside the page's own text: own_list[i] = 1 when line i is shared and both its
+/// nearest present neighbours are unshared (isolated in the page's own text), 2 when moreover
+/// it is shorter than own_tokens and a neighbour is too (an item of the article's list, "Salt"
+/// between "2 cups flour" and "1 egg"; a menu entry sits next to other menu entries, which are
+/// shared, and "Advertisement" between two paragraphs has no short neighbour).
 void mark_own_lists(std::span<const line_fp> lines, std::span<const std::uint8_t> shared,
                     const flow_options& o, std::vector<std::uint8_t>& own_list);
 
@@ -37,6 +38,14 @@ void mark_own_lists(std::span<const line_fp> lines, std::span<const std::uint8_t
 /// line among the site's template).
 void mark_shared_runs(std::span<const line_fp> lines, std::span<const std::uint8_t> shared, std::uint32_t min_run,
                       std::uint8_t weak_tier, std::vector<std::uint8_t>& in_run);
+
+/// Menus printed twice: first_copy[i] = the index of the earlier line with line i's exact
+/// tokens, for every line of a maximal run of at least `min_run` consecutive present lines
+/// (lines with skip[i] != 0 are transparent) that are each shorter than `max_tokens` and each
+/// an exact copy of an earlier line of the page; else first_copy[i] = lines.size(). The first
+/// copy of each line stays.
+void mark_line_repeats(std::span<const line_fp> lines, std::span<const std::uint8_t> skip, std::uint32_t max_tokens,
+                       std::uint32_t min_run, std::vector<std::uint32_t>& first_copy);
 
 /// Counts, per key, the pages (near-duplicate clusters) on which a copy sits in the article
 /// flow, and whether every such copy sits at the same place of its page (the same line number

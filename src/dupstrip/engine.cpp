@@ -91,7 +91,8 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
     // level 0: everything; 1: repeats + boilerplate on at least sure_pages; 2: repeats only
     std::uint64_t r = 0;
     for (line_fp& l : lines) {
-      const bool bp = l.pages != 0 && (level == 0 || (level == 1 && !l.corpus && l.pages >= sure_pages));
+      const bool weak = l.corpus || l.line_repeat;
+      const bool bp = (l.pages != 0 || l.line_repeat) && (level == 0 || (level == 1 && !weak && l.pages >= sure_pages));
       l.removed = !l.blank && (l.repeat || (bp && l.tokens > 0));
       if (l.removed) r += l.tokens;
     }
@@ -110,7 +111,7 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
     for (line_fp& l : lines) l.removed = false;
   }
   for (line_fp& l : lines)
-    if (!l.corpus) l.gpages = group_pages;
+    if (!l.corpus && !l.line_repeat) l.gpages = group_pages;
   finish_removals(lines, res, out);
 }
 
@@ -164,9 +165,10 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<r
       continue;
     }
     ++res.removed_lines;
-    const removal_reason why = l.repeat   ? removal_reason::repeat
-                               : l.corpus ? removal_reason::corpus
-                                          : removal_reason::boilerplate;
+    const removal_reason why = l.repeat        ? removal_reason::repeat
+                               : l.corpus      ? removal_reason::corpus
+                               : l.line_repeat ? removal_reason::line_repeat
+                                               : removal_reason::boilerplate;
     const std::uint32_t pages = l.repeat ? 0 : l.pages;
     const std::uint32_t gpages = l.repeat ? 0 : l.gpages;
     if (adjacent && open_blank) {
@@ -475,6 +477,7 @@ void apply_removals(std::vector<line_fp>& lines, const std::vector<removal>& rem
     if (lf.blank) continue;
     if (rem[r].reason == removal_reason::repeat) lf.repeat = true;
     if (rem[r].reason == removal_reason::corpus) lf.corpus = true;
+    if (rem[r].reason == removal_reason::line_repeat) lf.line_repeat = true;
     lf.pages = rem[r].pages;
     lf.gpages = rem[r].group_pages;
   }
@@ -860,6 +863,8 @@ void run_state::begin() {
     std::vector<std::uint8_t> in_flow;
     std::vector<std::uint8_t> own_list;
     std::vector<std::uint8_t> in_run;
+    std::vector<std::uint8_t> skip;
+    std::vector<std::uint32_t> first_copy;
     for (std::size_t k = 0; k < lists.size(); ++k) {
       const std::size_t i = first + k;
       doc_result& res = results_[i];
@@ -880,7 +885,9 @@ void run_state::begin() {
           const std::uint32_t fp = std::max(flow_pages(flow_tables[g], ck), flow_pages(flow_tables[g], l.masked_key));
           if (fp < opt.min_boilerplate_pages) l.pages = 0;  // this page's own line
         }
-        if (l.pages == 0 && shared[li] == 2 && in_flow[li] == 0 && own_list[li] == 0) {
+        // Thin evidence (a site of two pages): a line isolated in the page's own text stays.
+        if (l.pages != 0 && own_list[li] != 0 && gt.need < opt.min_boilerplate_pages) l.pages = 0;
+        if (l.pages == 0 && shared[li] == 2 && in_flow[li] == 0 && own_list[li] != 2) {
           l.corpus = true;
           l.pages = pages_in(corpus, l.key);
           l.gpages = run_sites;
@@ -893,6 +900,19 @@ void run_state::begin() {
               std::pair<std::uint32_t, std::uint32_t>(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)) <
                   seen_here[t])
             seen_here[t] = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)};
+      }
+      if (opt.min_line_repeat_run != 0) {
+        // A menu printed twice: lines already decided are transparent to the run.
+        skip.assign(lines.size(), 0);
+        for (std::size_t li = 0; li < lines.size(); ++li) skip[li] = lines[li].pages != 0 ? 1 : 0;
+        mark_line_repeats(lines, skip, flow_min_tokens, opt.min_line_repeat_run, first_copy);
+        for (std::size_t li = 0; li < lines.size(); ++li) {
+          line_fp& l = lines[li];
+          if (first_copy[li] == lines.size() || l.repeat || l.pages != 0) continue;
+          l.line_repeat = true;
+          l.pages = lines[first_copy[li]].begin;
+          l.gpages = 0;
+        }
       }
       const std::uint32_t sure = std::max(gt.need, (gt.clusters + 1) / 2);
       decide_removals(opt, lines, res, sure, gt.clusters, lists[k]);
@@ -1168,11 +1188,13 @@ std::vector<std::uint32_t> run_state::refine() {
     // The article flow guard, as a second run would apply it (begin()).
     std::vector<std::uint8_t> shared;
     std::vector<std::uint8_t> in_flow;
+    std::vector<std::uint8_t> own_list;
     auto flow_of = [&](const std::vector<line_fp>& lines) {
       shared.assign(lines.size(), 0);
       for (std::size_t li = 0; li < lines.size(); ++li)
         if (!lines[li].removed && lines[li].tokens != 0 && pages_of(lines[li]) >= need) shared[li] = 1;
       mark_article_flow(lines, shared, fopt, in_flow);
+      mark_own_lists(lines, shared, fopt, own_list);
     };
     page_table flow;
     if (opt.flow_tokens != 0) {
@@ -1200,6 +1222,8 @@ std::vector<std::uint32_t> run_state::refine() {
           const std::uint32_t fp = std::max(flow_pages(flow, gt.canonical(l.key)), flow_pages(flow, l.masked_key));
           if (fp < opt.min_boilerplate_pages) pages[li] = 0;
         }
+        if (pages[li] >= need && opt.flow_tokens != 0 && own_list[li] != 0 && need < opt.min_boilerplate_pages)
+          pages[li] = 0;
       }
       std::uint64_t present = 0;
       std::uint64_t would = 0;

@@ -52,6 +52,7 @@ struct line_fp {
   bool repeat = false;
   bool removed = false;
   bool corpus = false;         // pages/gpages are the corpus tier's sites (reason corpus)
+  bool line_repeat = false;    // a later copy of short lines (pages: the first copy's offset)
 };
 
 /// The hash functions and derived parameters of a run (built once from the options).

@@ -32,6 +32,7 @@ void clean_options::validate() const {
   if (!(block_similarity > 0.0 && block_similarity <= 1.0))
     fail("block similarity must be in (0, 1]");
   if (min_repeat_tokens < 1) fail("min repeat tokens must be at least 1");
+  if (corpus_min_sites == 1) fail("corpus sites must be 0 (off) or at least 2");
   if (!(repeat_coverage > 0.0 && repeat_coverage <= 1.0)) fail("repeat coverage must be in (0, 1]");
   if (!(max_strip_fraction > 0.0 && max_strip_fraction <= 1.0))
     fail("max strip fraction must be in (0, 1]");

@@ -187,6 +187,7 @@ std::string encode_options(const clean_options& o) {
   w.u64(o.max_document_bytes);
   w.u32(o.flow_tokens);
   w.u32(o.corpus_min_sites);
+  w.u32(o.min_line_repeat_run);
   return w.b;
 }
 clean_options decode_options(dec& r) {
@@ -210,6 +211,7 @@ clean_options decode_options(dec& r) {
   o.max_document_bytes = r.u64();
   o.flow_tokens = r.u32();
   o.corpus_min_sites = r.u32();
+  o.min_line_repeat_run = r.u32();
   return o;
 }
 // The options of a HEAD section: a str holding encode_options() bytes, wholly used.
@@ -248,6 +250,7 @@ std::string options_difference(const clean_options& a, const clean_options& b) {
   add("max_document_bytes", a.max_document_bytes, b.max_document_bytes);
   add("flow_tokens", a.flow_tokens, b.flow_tokens);
   add("corpus_min_sites", a.corpus_min_sites, b.corpus_min_sites);
+  add("min_line_repeat_run", a.min_line_repeat_run, b.min_line_repeat_run);
   return s;
 }
 
@@ -595,7 +598,7 @@ loaded_doc get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::
   for (removal& x : s.removals) {
     x.begin = r.u32();
     x.end = r.u32();
-    x.reason = get_enum<removal_reason>(r, 2);
+    x.reason = get_enum<removal_reason>(r, 3);
     x.pages = r.u32();
     x.group_pages = r.u32();
     if (x.end < x.begin || x.end > d.bytes || x.begin < removed_end) throw short_payload{};  // sorted, disjoint
