@@ -388,6 +388,7 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
     // A run starts at a repeating line; extend over repeating lines, blank lines and short gaps.
     std::size_t last = i;
     double repeated = weight(i);
+    std::size_t copied = 1;  // repeating lines in the run
     std::int64_t last_src = source(i, -1);
     std::size_t j = i + 1;
     std::uint32_t gap = 0;
@@ -401,6 +402,7 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
         if (src <= last_src) break;  // goes backwards: not the same copy
         last_src = src;
         repeated += weight(j);
+        ++copied;
         last = j;
         gap = 0;
       } else if (gap < options.max_gap &&
@@ -411,7 +413,7 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
       }
       ++j;
     }
-    if (repeated >= static_cast<double>(options.min_tokens)) {
+    if (copied >= 2 && repeated >= static_cast<double>(options.min_tokens)) {
       runs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(last),
                       static_cast<std::uint32_t>(std::min(repeated, 4e9))});
     }
