@@ -33,6 +33,9 @@ constexpr std::size_t searched_lines_each_end = 2048;  // searched: the first an
 // Gap lines inside a repeated run must be short (a changed title) or partly repeated.
 constexpr std::uint32_t max_gap_tokens = 20;
 constexpr double gap_coverage = 0.25;
+// A passage is at least two lines: one paragraph printed twice (a teaser of the lead, a pull
+// quote) is as often the page's own structure as a reprint, and cheap to keep.
+constexpr std::size_t min_run_lines = 2;
 
 bool has_ascii_digit(std::string_view s) noexcept {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -318,7 +321,8 @@ copy_index index_copies(scan_scratch& s, const repeat_options& options, const st
 
 // One pass of repeat detection over the lines not marked absent (absent lines are invisible:
 // they neither match nor are matched, and are skipped like blank lines inside a run).
-// `started` tells whether some line repeats enough to start a run.
+// `started` tells whether some line passes the pooled-coverage gate: only then can a line copy
+// an earlier one or a flattened copy exist, and only then is the per-line copy index built.
 std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line_key>& keys,
                                          const repeat_options& options, const std::vector<std::uint8_t>& absent,
                                          bool& started) {
@@ -413,7 +417,7 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
       }
       ++j;
     }
-    if (copied >= 2 && repeated >= static_cast<double>(options.min_tokens)) {
+    if (copied >= min_run_lines && repeated >= static_cast<double>(options.min_tokens)) {
       runs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(last),
                       static_cast<std::uint32_t>(std::min(repeated, 4e9))});
     }

@@ -144,6 +144,13 @@ std::vector<std::size_t> lines_in_runs(const std::string& s) {
   return out;
 }
 
+// Paragraphs flattened into one line, the way an aggregator prints a summary.
+std::string flattened(const std::vector<std::string>& paras) {
+  std::string blob;
+  for (const std::string& p : paras) blob += (blob.empty() ? "" : " ") + p;
+  return blob;
+}
+
 }  // namespace
 
 TEST_CASE("structure that repeats words is not a second printing", "[unit][boilerplate]") {
@@ -270,18 +277,14 @@ TEST_CASE("second printings: an edited copy and a flattened copy", "[unit][boile
     CHECK(runs[0].last == lines.size() - 1);
   }
   SECTION("a flattened summary then the same text as paragraphs: the summary goes") {
-    std::string blob;
-    for (const std::string& p : paras) blob += (blob.empty() ? "" : " ") + p;
-    std::string s = "Pier to be rebuilt\n" + blob + "\n";
+    std::string s = "Pier to be rebuilt\n" + flattened(paras) + "\n";
     for (const std::string& p : paras) s += p + "\n";
     CHECK(lines_in_runs(s) == std::vector<std::size_t>{1});
   }
   SECTION("the same when the flattened copy comes last") {
-    std::string blob;
-    for (const std::string& p : paras) blob += (blob.empty() ? "" : " ") + p;
     std::string s = "Pier to be rebuilt\n";
     for (const std::string& p : paras) s += p + "\n";
-    s += blob + "\n";
+    s += flattened(paras) + "\n";
     CHECK(lines_in_runs(s) == std::vector<std::size_t>{5});
   }
 }
