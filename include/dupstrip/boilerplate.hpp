@@ -36,7 +36,10 @@ struct line_key {
 /// Options of find_repeated_runs().
 struct repeat_options {
   std::uint32_t min_tokens = 40;   ///< a run must hold at least this many repeated tokens
-  double coverage = 0.5;           ///< a line repeats when this share of its shingles occurred earlier
+  /// only a line with at least this share of its shingles seen in earlier lines (pooled) is
+  /// compared with single earlier lines; a cheap gate, since a near-exact copy of one line has
+  /// >= 0.8 of them
+  double coverage = 0.5;
   std::uint32_t shingle_size = 4;  ///< word shingles (characters for CJK) used to compare lines
   std::uint32_t max_gap = 2;       ///< unmatched lines allowed inside a run (a changed title, an edit)
 };
@@ -48,11 +51,16 @@ struct repeated_run {
   std::uint32_t repeated_tokens;
 };
 
-/// Finds the later copies of repeated text: a line "repeats" when at least `coverage` of its
-/// shingles occurred in earlier lines; consecutive repeating lines (blank lines and up to
-/// `max_gap` short unmatched lines in between) form a run; runs with fewer than `min_tokens`
-/// repeated tokens are legitimate repeats (a "Q:" line, a separator, a short chorus) and are
-/// not returned. The first copy is never part of a run.
+/// Finds second printings of a passage (doc/algorithm.md, "Repeated runs inside a document"):
+/// a line "repeats" when it is a near-exact copy of ONE earlier line (mutual shingle
+/// containment >= 0.8, at most one differing token per 25 tokens); consecutive repeating lines
+/// that follow their sources in order (blank lines and up to `max_gap` short unmatched lines in
+/// between) form a run; runs of fewer than 2 repeating lines or `min_tokens` repeated tokens are
+/// legitimate repeats (a "Q:" line, a separator, a chorus, a pull quote) and are not returned.
+/// Lines that share words but differ in key words (spec lists, table rows, a poll listed twice)
+/// do not repeat. The first copy is never part of a run, except a flattened copy: a line of
+/// `min_tokens`+ tokens made of >= 2 other lines of the page is returned as a run of its own,
+/// and the lines with the article's structure stay.
 [[nodiscard]] DUPSTRIP_EXPORT std::vector<repeated_run> find_repeated_runs(
     std::string_view bytes, const std::vector<line_span>& lines, const repeat_options& options = {},
     utf8_policy policy = utf8_policy::replace);

@@ -33,6 +33,9 @@ constexpr std::size_t searched_lines_each_end = 2048;  // searched: the first an
 // Gap lines inside a repeated run must be short (a changed title) or partly repeated.
 constexpr std::uint32_t max_gap_tokens = 20;
 constexpr double gap_coverage = 0.25;
+// A passage is at least two lines: one paragraph printed twice (a teaser of the lead, a pull
+// quote) is as often the page's own structure as a reprint, and cheap to keep.
+constexpr std::size_t min_run_lines = 2;
 
 bool has_ascii_digit(std::string_view s) noexcept {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -149,9 +152,177 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
 
 namespace {
 
+// A line is a near-exact copy of another when each holds at least this share of the other's
+// distinct shingles (the order check: one changed word touches at most `shingle_size` shingles,
+// so a copy with one edit per 25 tokens keeps more than 0.84 of them)...
+constexpr double copy_containment = 0.8;
+// ...and their token multisets differ in at most one token per this many tokens of the shorter
+// line (a word substituted, inserted or dropped counts once). Lines under 25 tokens must hold
+// the same tokens: a list item, a table row, a poll entry or a recipe step that differs in one
+// key word ("hot oven", "fan oven") is another item, not a reprint with a typo fixed.
+constexpr std::uint32_t tokens_per_edit = 25;
+// A line is covered by a long line when this share of its distinct shingles occurs in it; the
+// long line is a flattened copy when it covers >= 2 lines and those lines hold at least half
+// of its own shingles (it is made of them, not a long paragraph quoting a phrase).
+constexpr std::size_t min_flattened_parts = 2;
+constexpr double flattened_made_of = 0.5;
+// Shingles carried by more distinct lines than this are skipped when looking for the line a
+// line copies: they cannot single out one source, and skipping them bounds the work per line.
+// (Skipping only lowers the shared counts: fewer matches, never a false one.)
+constexpr std::size_t max_posting = 64;
+
+// Which earlier lines each line copies, for the lines that can start a run. Lines with the
+// same token sequence form a class; classes are what the index holds, so a line printed a
+// thousand times costs one posting.
+struct copy_index {
+  std::vector<std::uint32_t> members;      // lines of class c: members[class_begin[c] .. class_begin[c+1]), ascending
+  std::vector<std::uint32_t> class_begin;
+  std::vector<std::uint32_t> matched;      // classes line j copies: matched[matched_begin[j] .. matched_begin[j+1])
+  std::vector<std::uint32_t> matched_begin;
+  std::vector<std::uint32_t> flattened;    // flattened copies (lines), ascending
+};
+
+// Tokens in one multiset and not in the other, the larger of the two directions.
+std::size_t token_edits(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
+                        std::vector<std::uint64_t>& ta, std::vector<std::uint64_t>& tb) {
+  ta.assign(a.begin(), a.end());
+  tb.assign(b.begin(), b.end());
+  std::sort(ta.begin(), ta.end());
+  std::sort(tb.begin(), tb.end());
+  std::size_t only_a = 0;
+  std::size_t only_b = 0;
+  std::size_t x = 0;
+  std::size_t y = 0;
+  while (x < ta.size() && y < tb.size()) {
+    if (ta[x] < tb[y]) {
+      ++only_a;
+      ++x;
+    } else if (tb[y] < ta[x]) {
+      ++only_b;
+      ++y;
+    } else {
+      ++x;
+      ++y;
+    }
+  }
+  return std::max(only_a + (ta.size() - x), only_b + (tb.size() - y));
+}
+
+copy_index index_copies(scan_scratch& s, const repeat_options& options, const std::vector<std::uint8_t>& absent,
+                        const std::vector<std::uint32_t>& words, const std::vector<double>& coverage) {
+  const std::size_t n = words.size();
+  copy_index idx;
+  // Classes of equal token sequences.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_content;
+  for (std::size_t i = 0; i < n; ++i)
+    if (words[i] != 0)
+      by_content.emplace_back(sequence_hash(s.hashes.data() + s.offset[i], words[i], line_key_seed),
+                              static_cast<std::uint32_t>(i));
+  std::sort(by_content.begin(), by_content.end());
+  std::vector<std::uint32_t> class_of(n, 0);
+  for (std::size_t k = 0; k < by_content.size(); ++k) {
+    if (k == 0 || by_content[k].first != by_content[k - 1].first)
+      idx.class_begin.push_back(static_cast<std::uint32_t>(k));
+    idx.members.push_back(by_content[k].second);
+    class_of[by_content[k].second] = static_cast<std::uint32_t>(idx.class_begin.size() - 1);
+  }
+  idx.class_begin.push_back(static_cast<std::uint32_t>(by_content.size()));
+  auto first_of = [&](std::uint32_t c) { return idx.members[idx.class_begin[c]]; };
+  // Distinct shingles of every present line, and the index shingle -> class (first lines only).
+  std::vector<std::uint64_t> sh;
+  std::vector<std::uint32_t> sh_begin(n + 1, 0);
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> postings;
+  for (std::size_t i = 0; i < n; ++i) {
+    sh_begin[i] = static_cast<std::uint32_t>(sh.size());
+    if (words[i] == 0 || absent[i] != 0) continue;
+    s.shingles.clear();
+    shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + s.offset[i], words[i]), options.shingle_size,
+                   s.shingles);
+    std::sort(s.shingles.begin(), s.shingles.end());
+    s.shingles.erase(std::unique(s.shingles.begin(), s.shingles.end()), s.shingles.end());
+    sh.insert(sh.end(), s.shingles.begin(), s.shingles.end());
+    if (first_of(class_of[i]) == i)
+      for (const std::uint64_t h : s.shingles) postings.emplace_back(h, class_of[i]);
+  }
+  sh_begin[n] = static_cast<std::uint32_t>(sh.size());
+  std::sort(postings.begin(), postings.end());
+  auto shingles_of = [&](std::size_t i) {
+    return std::span<const std::uint64_t>(sh.data() + sh_begin[i], sh_begin[i + 1] - sh_begin[i]);
+  };
+  auto tokens_of = [&](std::size_t i) {
+    return std::span<const std::uint64_t>(s.hashes.data() + s.offset[i], words[i]);
+  };
+  // For each line that can start a run: count shared shingles with every other class.
+  idx.matched_begin.assign(n + 1, 0);
+  std::vector<std::uint32_t> hits;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> covers;  // (long line, line it covers)
+  std::vector<std::uint64_t> ta;
+  std::vector<std::uint64_t> tb;
+  for (std::size_t i = 0; i < n; ++i) {
+    idx.matched_begin[i] = static_cast<std::uint32_t>(idx.matched.size());
+    if (words[i] == 0 || absent[i] != 0 || coverage[i] < options.coverage) continue;
+    const std::uint32_t own = class_of[i];
+    if (first_of(own) < i) idx.matched.push_back(own);  // an exact earlier copy
+    hits.clear();
+    for (const std::uint64_t h : shingles_of(i)) {
+      const auto lo = std::lower_bound(postings.begin(), postings.end(), std::make_pair(h, std::uint32_t{0}));
+      auto hi = lo;
+      while (hi != postings.end() && hi->first == h && hi - lo <= static_cast<std::ptrdiff_t>(max_posting)) ++hi;
+      if (hi - lo > static_cast<std::ptrdiff_t>(max_posting)) continue;
+      for (auto it = lo; it != hi; ++it)
+        if (it->second != own) hits.push_back(it->second);
+    }
+    std::sort(hits.begin(), hits.end());
+    const auto mine = static_cast<double>(shingles_of(i).size());
+    for (std::size_t a = 0; a < hits.size();) {
+      std::size_t b = a;
+      while (b < hits.size() && hits[b] == hits[a]) ++b;
+      const std::uint32_t c = hits[a];
+      const std::uint32_t j = first_of(c);
+      const auto shared = static_cast<double>(b - a);
+      const auto theirs = static_cast<double>(shingles_of(j).size());
+      const bool i_in_j = shared >= copy_containment * mine;
+      const bool j_in_i = shared >= copy_containment * theirs;
+      a = b;
+      if (i_in_j && j_in_i) {
+        if (j < i && token_edits(tokens_of(i), tokens_of(j), ta, tb) * tokens_per_edit <= std::min(words[i], words[j]))
+          idx.matched.push_back(c);
+        continue;
+      }
+      if (i_in_j && words[j] >= options.min_tokens) covers.emplace_back(j, static_cast<std::uint32_t>(i));
+      if (j_in_i && words[i] >= options.min_tokens) covers.emplace_back(static_cast<std::uint32_t>(i), j);
+    }
+    std::sort(idx.matched.begin() + idx.matched_begin[i], idx.matched.end());
+  }
+  idx.matched_begin[n] = static_cast<std::uint32_t>(idx.matched.size());
+  // Flattened copies among the long lines that cover others.
+  std::sort(covers.begin(), covers.end());
+  covers.erase(std::unique(covers.begin(), covers.end()), covers.end());
+  for (std::size_t a = 0; a < covers.size();) {
+    std::size_t b = a;
+    while (b < covers.size() && covers[b].first == covers[a].first) ++b;
+    const std::uint32_t f = covers[a].first;
+    if (b - a >= min_flattened_parts) {
+      ta.clear();
+      for (std::size_t k = a; k < b; ++k) {
+        const std::span<const std::uint64_t> part = shingles_of(covers[k].second);
+        ta.insert(ta.end(), part.begin(), part.end());
+      }
+      std::sort(ta.begin(), ta.end());
+      std::size_t made_of = 0;
+      for (const std::uint64_t h : shingles_of(f)) made_of += std::binary_search(ta.begin(), ta.end(), h) ? 1U : 0U;
+      if (static_cast<double>(made_of) >= flattened_made_of * static_cast<double>(shingles_of(f).size()))
+        idx.flattened.push_back(f);
+    }
+    a = b;
+  }
+  return idx;
+}
+
 // One pass of repeat detection over the lines not marked absent (absent lines are invisible:
 // they neither match nor are matched, and are skipped like blank lines inside a run).
-// `started` tells whether some line repeats enough to start a run.
+// `started` tells whether some line passes the pooled-coverage gate: only then can a line copy
+// an earlier one or a flattened copy exist, and only then is the per-line copy index built.
 std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line_key>& keys,
                                          const repeat_options& options, const std::vector<std::uint8_t>& absent,
                                          bool& started) {
@@ -178,62 +349,50 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
   }
   // No line repeats enough to start a run (most documents): nothing to index.
   if (!started) return {};
-  // Where an exact copy of each line occurred before: a body printed twice repeats its lines in
-  // the same order, so a run must follow its source forwards. Short lines that recur inside the
-  // first copy ("Pay April 15" under each of several funds, an inline "Photo:" credit) match
-  // earlier lines out of order and do not chain a run through legitimate content.
-  std::vector<std::uint64_t> exact(n, 0);
-  for (std::size_t i = 0; i < n; ++i)
-    if (words[i] != 0) exact[i] = sequence_hash(s.hashes.data() + s.offset[i], words[i], line_key_seed);
-  // The lines with each exact content, ascending: lines sorted by (content, position); line j's
-  // copies are copies[copy_begin[j] .. copy_end[j]).
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_content;
-  for (std::size_t i = 0; i < n; ++i)
-    if (words[i] != 0) by_content.emplace_back(exact[i], static_cast<std::uint32_t>(i));
-  std::sort(by_content.begin(), by_content.end());
-  std::vector<std::uint32_t> copies(by_content.size());
-  std::vector<std::uint32_t> copy_begin(n, 0);
-  std::vector<std::uint32_t> copy_end(n, 0);
-  for (std::size_t k = 0; k < by_content.size();) {
-    std::size_t e = k;
-    while (e < by_content.size() && by_content[e].first == by_content[k].first) ++e;
-    for (std::size_t x = k; x < e; ++x) {
-      copies[x] = by_content[x].second;
-      copy_begin[by_content[x].second] = static_cast<std::uint32_t>(k);
-      copy_end[by_content[x].second] = static_cast<std::uint32_t>(e);
-    }
-    k = e;
-  }
-  // Source of an exact repeat: the earliest earlier copy after `after`, else the first copy;
-  // -1 when the line has no earlier exact copy (a fuzzy repeat: no order constraint).
-  // Weight of a repeating line: its tokens divided by the number of its earlier exact copies,
-  // so that a short line recurring all through the first copy adds little evidence.
-  auto copies_of = [&](std::size_t j) {
-    return std::span<const std::uint32_t>(copies.data() + copy_begin[j], copy_end[j] - copy_begin[j]);
+  const copy_index idx = index_copies(s, options, absent, words, coverage);
+  auto matched = [&](std::size_t j) {
+    return std::span<const std::uint32_t>(idx.matched.data() + idx.matched_begin[j],
+                                          idx.matched_begin[j + 1] - idx.matched_begin[j]);
   };
+  auto members = [&](std::uint32_t c) {
+    return std::span<const std::uint32_t>(idx.members.data() + idx.class_begin[c],
+                                          idx.class_begin[c + 1] - idx.class_begin[c]);
+  };
+  // Weight of a repeating line: its tokens divided by the number of earlier lines it copies,
+  // so that a short line recurring all through the first copy adds little evidence.
   auto weight = [&](std::size_t j) -> double {
-    const std::span<const std::uint32_t> pos = copies_of(j);
-    const auto earlier = static_cast<double>(std::lower_bound(pos.begin(), pos.end(), j) - pos.begin());
+    double earlier = 0;
+    for (const std::uint32_t c : matched(j)) {
+      const std::span<const std::uint32_t> pos = members(c);
+      earlier += static_cast<double>(std::lower_bound(pos.begin(), pos.end(), j) - pos.begin());
+    }
     return static_cast<double>(words[j]) / std::max(1.0, earlier);
   };
+  // Source of a repeating line: among the earlier lines it copies, the earliest after `after`,
+  // else the first one; -1 when it copies no earlier line (it does not repeat).
   auto source = [&](std::size_t j, std::int64_t after) -> std::int64_t {
-    const std::span<const std::uint32_t> pos = copies_of(j);  // ascending, j among them
-    if (pos.front() >= j) return -1;
-    const auto it = std::upper_bound(pos.begin(), pos.end(), after,
-                                     [](std::int64_t a, std::uint32_t p) { return a < static_cast<std::int64_t>(p); });
-    if (it != pos.end() && *it < j) return *it;
-    return pos.front();
+    std::int64_t next = -1;
+    std::int64_t first = -1;
+    for (const std::uint32_t c : matched(j)) {
+      const std::span<const std::uint32_t> pos = members(c);  // ascending
+      if (first < 0 || pos.front() < first) first = pos.front();
+      const auto it = std::upper_bound(pos.begin(), pos.end(), after,
+                                       [](std::int64_t a, std::uint32_t p) { return a < static_cast<std::int64_t>(p); });
+      if (it != pos.end() && *it < j && (next < 0 || *it < next)) next = *it;
+    }
+    return next >= 0 ? next : first;
   };
   std::vector<repeated_run> runs;
   std::size_t i = 0;
   while (i < n) {
-    if (words[i] == 0 || coverage[i] < options.coverage) {
+    if (matched(i).empty()) {
       ++i;
       continue;
     }
     // A run starts at a repeating line; extend over repeating lines, blank lines and short gaps.
     std::size_t last = i;
     double repeated = weight(i);
+    std::size_t copied = 1;  // repeating lines in the run
     std::int64_t last_src = source(i, -1);
     std::size_t j = i + 1;
     std::uint32_t gap = 0;
@@ -242,11 +401,12 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
         ++j;
         continue;
       }
-      if (words[j] != 0 && coverage[j] >= options.coverage) {
+      if (!matched(j).empty()) {
         const std::int64_t src = source(j, last_src);
-        if (src >= 0 && src <= last_src) break;  // goes backwards: not the same copy
-        if (src >= 0) last_src = src;
+        if (src <= last_src) break;  // goes backwards: not the same copy
+        last_src = src;
         repeated += weight(j);
+        ++copied;
         last = j;
         gap = 0;
       } else if (gap < options.max_gap &&
@@ -257,12 +417,23 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
       }
       ++j;
     }
-    if (repeated >= static_cast<double>(options.min_tokens)) {
+    if (copied >= min_run_lines && repeated >= static_cast<double>(options.min_tokens)) {
       runs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(last),
                       static_cast<std::uint32_t>(std::min(repeated, 4e9))});
     }
     i = last + 1;
   }
+  // Flattened copies: a long line made of several lines of the page (an aggregator's summary
+  // blob) goes, and the copy with the article's line structure stays.
+  std::vector<repeated_run> flat;
+  std::size_t r = 0;
+  for (const std::uint32_t f : idx.flattened) {
+    while (r < runs.size() && runs[r].last < f) ++r;
+    if (r < runs.size() && runs[r].first <= f) continue;  // already part of a run
+    flat.push_back({f, f, words[f]});
+  }
+  runs.insert(runs.end(), flat.begin(), flat.end());
+  std::sort(runs.begin(), runs.end(), [](const repeated_run& a, const repeated_run& b) { return a.first < b.first; });
   return runs;
 }
 

@@ -128,3 +128,163 @@ TEST_CASE("no run candidate in a document means none once lines are absent", "[u
   CHECK(with_candidates > 20);
   CHECK(without > 20);
 }
+
+// In-page repeats that are structure, not a second printing (a list of similar items, a chorus,
+// a caption quoting the lead). Under the old rule, a line "repeated" when half of its shingles
+// occurred anywhere earlier, pooled over lines whose key words differ; each text below is shaped
+// so that this pooling chained its lines into a run of 40+ tokens, while no line is a
+// near-exact copy of one earlier line in a long enough passage.
+namespace {
+
+// Lines of `s` (0-based) inside some run returned by find_repeated_runs().
+std::vector<std::size_t> lines_in_runs(const std::string& s) {
+  std::vector<std::size_t> out;
+  for (const repeated_run& r : find_repeated_runs(s, split_lines(s)))
+    for (std::uint32_t l = r.first; l <= r.last; ++l) out.push_back(l);
+  return out;
+}
+
+// Paragraphs flattened into one line, the way an aggregator prints a summary.
+std::string flattened(const std::vector<std::string>& paras) {
+  std::string blob;
+  for (const std::string& p : paras) blob += (blob.empty() ? "" : " ") + p;
+  return blob;
+}
+
+}  // namespace
+
+TEST_CASE("structure that repeats words is not a second printing", "[unit][boilerplate]") {
+  SECTION("two products with the same spec lines") {
+    const std::string s =
+        "Aurora Buds Two\n"
+        "Charges quickly in the case\n"
+        "Battery life on one charge is eight hours\n"
+        "Noise cancelling strength can be set to three levels\n"
+        "Silicone tips in the box come in small medium and large\n"
+        "Number of phones it pairs with at the same time is two\n"
+        "Water resistance rating for sweat and rain is good\n"
+        "Aurora Buds Lite\n"
+        "Charges quickly in the case\n"
+        "Battery life on one charge is five hours\n"
+        "Noise cancelling strength can be set to one level\n"
+        "Silicone tips in the box come in small and medium\n"
+        "Number of phones it pairs with at the same time is one\n"
+        "Water resistance rating for sweat and rain is basic\n";
+    CHECK(lines_in_runs(s).empty());
+  }
+  SECTION("a chorus sung three times between verses") {
+    const std::string chorus =
+        "So carry me home on the evening tide\n"
+        "Carry me home where the gulls still cry\n"
+        "Carry me home to the harbour light\n"
+        "Carry me home before the night\n";
+    const std::string s =
+        "Down by the river where the rushes grow\n"
+        "I met a sailor with a lantern glow\n"
+        "He sang of islands far across the foam\n"
+        "And every verse he ended with a song of home\n" +
+        chorus +
+        "Down by the river where the willows grow\n"
+        "I met a farmer with a field to sow\n"
+        "He sang of harvests and the loam\n"
+        "And every verse he ended with a song of home\n" +
+        chorus +
+        "Down by the river where the alders grow\n"
+        "I met a widow with a tale of woe\n"
+        "She sang of sailors who had never come\n"
+        "And every verse she ended with a song of home\n" +
+        chorus;
+    CHECK(lines_in_runs(s).empty());
+  }
+  SECTION("a poll of critics listed twice with different picks") {
+    const std::string s =
+        "Best film of the year\n"
+        "Anna Berg of the Daily Star picks The Long Road\n"
+        "Tom Hale of the Evening Post picks Quiet Harbour\n"
+        "Rosa Lind of the Morning Ledger picks The Long Road\n"
+        "Ivan Petrov of the City Courier picks Salt and Ash\n"
+        "Mia Chen of the Weekly Review picks Quiet Harbour\n"
+        "Best director of the year\n"
+        "Anna Berg of the Daily Star picks Lena Holm\n"
+        "Tom Hale of the Evening Post picks Marco Ruiz\n"
+        "Rosa Lind of the Morning Ledger picks Lena Holm\n"
+        "Ivan Petrov of the City Courier picks Omar Said\n"
+        "Mia Chen of the Weekly Review picks Marco Ruiz\n";
+    CHECK(lines_in_runs(s).empty());
+  }
+  SECTION("a recipe with plan A and plan B that differ in key words") {
+    const std::string s =
+        "Plan A: the classic sponge\n"
+        "Whisk four eggs until pale and thick with the caster sugar\n"
+        "Fold into the egg mixture with a metal spoon the plain flour\n"
+        "Pour the batter into a tin lined with baking paper that is round\n"
+        "Bake until golden and springy for about twenty minutes in a hot oven\n"
+        "Leave it to cool on a wire rack and then dust it with icing sugar\n"
+        "Plan B: the dairy free sponge\n"
+        "Whisk four eggs until pale and thick with the brown sugar\n"
+        "Fold into the egg mixture with a metal spoon the almond flour\n"
+        "Pour the batter into a tin lined with baking paper that is square\n"
+        "Bake until golden and springy for about twenty minutes in a fan oven\n"
+        "Leave it to cool on a wire rack and then dust it with cocoa powder\n";
+    CHECK(lines_in_runs(s).empty());
+  }
+  SECTION("a caption repeating the lead sentence") {
+    const std::string lead_sentence =
+        "The harbour board voted on Tuesday night to rebuild the northern pier before the first "
+        "winter storms arrive on the island coast after years of dispute";
+    const std::string s = "Pier to be rebuilt\n" + lead_sentence + "\n" + lead_sentence +
+                          ", and work starts next month with a temporary landing at the old coal wharf for the ferry.\n"
+                          "Engineers found two rotten oak piles under the landing stage.\n";
+    CHECK(lines_in_runs(s).empty());
+  }
+  SECTION("a table whose rows share most words") {
+    const std::string s =
+        "Fares from 1 March\n"
+        "Monthly pass on all city buses trams and ferries for adults\n"
+        "Monthly pass on all city buses trams and ferries for students\n"
+        "Monthly pass on all city buses trams and ferries for seniors\n"
+        "Monthly pass on all city buses trams and ferries for children\n"
+        "Monthly pass on all city buses trams and ferries for families\n"
+        "Monthly pass on all city buses trams and ferries for visitors\n";
+    CHECK(lines_in_runs(s).empty());
+  }
+}
+
+TEST_CASE("second printings: an edited copy and a flattened copy", "[unit][boilerplate]") {
+  const std::vector<std::string> paras = {
+      "The harbour board voted on Tuesday night to rebuild the northern pier before the first winter storms "
+      "arrive, ending a dispute that has run for three years.",
+      "Engineers found that two oak piles under the landing stage had rotted right through, and the board "
+      "was told the pier could not be repaired safely any longer.",
+      "Work starts next month and the island ferry will use a temporary landing at the old coal wharf "
+      "while the new pier is built.",
+      "Fishermen asked for a written promise that their berths will be ready again before the herring "
+      "season opens in late summer."};
+  SECTION("a body printed twice with a one-word edit: the second copy goes") {
+    std::string first = "Pier to be rebuilt\n";
+    std::string second = "Read the full story\n";
+    for (std::size_t p = 0; p < paras.size(); ++p) {
+      first += paras[p] + "\n";
+      std::string q = paras[p];
+      if (p == 2) q.replace(q.find("coal"), 4, "salt");
+      second += q + "\n";
+    }
+    const std::string s = first + second;
+    const auto lines = split_lines(s);
+    const auto runs = find_repeated_runs(s, lines);
+    REQUIRE(runs.size() == 1);
+    CHECK(runs[0].first == 6);  // the changed title line stays, the edited paragraph goes
+    CHECK(runs[0].last == lines.size() - 1);
+  }
+  SECTION("a flattened summary then the same text as paragraphs: the summary goes") {
+    std::string s = "Pier to be rebuilt\n" + flattened(paras) + "\n";
+    for (const std::string& p : paras) s += p + "\n";
+    CHECK(lines_in_runs(s) == std::vector<std::size_t>{1});
+  }
+  SECTION("the same when the flattened copy comes last") {
+    std::string s = "Pier to be rebuilt\n";
+    for (const std::string& p : paras) s += p + "\n";
+    s += flattened(paras) + "\n";
+    CHECK(lines_in_runs(s) == std::vector<std::size_t>{5});
+  }
+}
