@@ -64,6 +64,9 @@ struct clean_options {
   /// A line found on this many different groups (sites) of the run is boilerplate everywhere
   /// outside an article flow (share buttons, cookie notices). 0 switches the tier off.
   std::uint32_t corpus_min_sites = 5;
+  /// Template lines: a line whose first and last few tokens (at least a third of it) recur
+  /// around changing text on as many pages as boilerplate needs ("Read more: <title>").
+  bool template_lines = true;
   // --- repeats inside a document
   /// Later copies of a run of at least this many consecutive short lines (fewer than 4 tokens
   /// each) printed earlier in the same page are removed (a menu at the top and the bottom).
@@ -107,7 +110,8 @@ enum class removal_reason : std::uint8_t {
   repeat,       ///< a repeated run inside the document (a body printed twice); first copy kept
   boilerplate,  ///< a line that recurs on many pages of the document's group
   corpus,       ///< a line that recurs on many groups (sites) of the run, outside the article flow
-  line_repeat   ///< a later copy of a run of short lines printed earlier in the page (a menu printed twice)
+  line_repeat,  ///< a later copy of a run of short lines printed earlier in the page (a menu printed twice)
+  template_line ///< a line whose fixed prefix and suffix recur around a changing part on many pages of the group
 };
 
 /// A removed byte range [begin, end) of the original document with its evidence.
@@ -119,6 +123,7 @@ struct removal {
                               ///< corpus: groups (sites) of the run carrying it;
                               ///< line_repeat: byte offset of the first copy's first line
   std::uint32_t group_pages;  ///< boilerplate: pages (clusters) in the group; corpus: groups in the run
+  std::uint8_t pattern = 0;   ///< template_line: prefix tokens << 4 | suffix tokens of the pattern
 };
 
 /// What happened to a document.

@@ -65,6 +65,10 @@ void add_algorithm(CLI::App& sub, cli_args& a) {
   sub.add_option("--corpus-sites", o.corpus_min_sites,
                  "A line on this many sites (groups) of the run is boilerplate outside an article flow (0 = off)")
       ->check(CLI::Range(0, 1 << 30))->group("Boilerplate");
+  sub.add_option("--template-lines", o.template_lines,
+                 "Template lines: a line whose first/last tokens recur around changing text on boilerplate's "
+                 "share of a site's pages, \"Read more: <title>\" (true/false)")
+      ->group("Boilerplate");
   sub.add_option("--min-repeat-tokens", o.min_repeat_tokens, "A run repeated inside a document must hold this many tokens")
       ->check(CLI::Range(1, 1 << 30))->group("Boilerplate");
   sub.add_option("--line-repeat-run", o.min_line_repeat_run,

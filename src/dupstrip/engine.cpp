@@ -14,6 +14,7 @@
 #include "dupstrip/minhash.hpp"
 #include "dupstrip/parallel.hpp"
 #include "dupstrip/shingle.hpp"
+#include "dupstrip/template_lines.hpp"
 
 #include <algorithm>
 #include <array>
@@ -168,7 +169,8 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<r
     const removal_reason why = l.repeat        ? removal_reason::repeat
                                : l.corpus      ? removal_reason::corpus
                                : l.line_repeat ? removal_reason::line_repeat
-                                               : removal_reason::boilerplate;
+                               : l.pattern != 0 ? removal_reason::template_line
+                                                : removal_reason::boilerplate;
     const std::uint32_t pages = l.repeat ? 0 : l.pages;
     const std::uint32_t gpages = l.repeat ? 0 : l.gpages;
     if (adjacent && open_blank) {
@@ -177,10 +179,11 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<r
       r.reason = why;
       r.pages = pages;
       r.group_pages = gpages;
+      r.pattern = l.pattern;
     } else if (adjacent && why == removal_reason::repeat && out.back().reason == why) {
       out.back().end = l.next;
     } else {
-      out.push_back({l.begin, l.next, why, pages, gpages});
+      out.push_back({l.begin, l.next, why, pages, gpages, why == removal_reason::template_line ? l.pattern : std::uint8_t{0}});
     }
     open_blank = false;
   }
@@ -240,6 +243,7 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
     lf.blank = is_blank(bytes, lines[l]);
     const std::uint32_t nt = s.offset[l + 1] - s.offset[l];
     lf.exact = nt == 0 ? 0 : sequence_hash(s.hashes.data() + s.offset[l], nt, exact_key_seed);
+    set_template_parts(s.masked.data() + s.moffset[l], s.moffset[l + 1] - s.moffset[l], lf);
   }
   for (const repeated_run& r : runs)
     for (std::uint32_t l = r.first; l <= r.last; ++l) rec.lines[l].repeat = true;
@@ -338,8 +342,9 @@ content_record content_document(result<std::string> data, const content_input& i
 
 namespace {
 
-// Line records in the lines spill: begin, end, next, tokens, key, masked_key, exact, flags.
-constexpr std::size_t line_bytes = 41;
+// Line records in the lines spill: begin, end, next, tokens, key, masked_key, exact, template
+// parts (head[3], tail[3], pattern_tokens), flags.
+constexpr std::size_t line_bytes = 66;
 constexpr std::uint8_t flag_blank = 1;
 constexpr std::uint8_t flag_repeat = 2;
 
@@ -351,7 +356,10 @@ void put_line(unsigned char* p, const line_fp& l) {
   std::memcpy(p + 16, &l.key, 8);
   std::memcpy(p + 24, &l.masked_key, 8);
   std::memcpy(p + 32, &l.exact, 8);
-  p[40] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0));
+  std::memcpy(p + 40, l.head, 12);
+  std::memcpy(p + 52, l.tail, 12);
+  p[64] = l.pattern_tokens;
+  p[65] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0));
 }
 
 void get_line(const unsigned char* p, line_fp& l) {
@@ -363,8 +371,11 @@ void get_line(const unsigned char* p, line_fp& l) {
   std::memcpy(&l.key, p + 16, 8);
   std::memcpy(&l.masked_key, p + 24, 8);
   std::memcpy(&l.exact, p + 32, 8);
-  l.blank = (p[40] & flag_blank) != 0;
-  l.repeat = (p[40] & flag_repeat) != 0;
+  std::memcpy(l.head, p + 40, 12);
+  std::memcpy(l.tail, p + 52, 12);
+  l.pattern_tokens = p[64];
+  l.blank = (p[65] & flag_blank) != 0;
+  l.repeat = (p[65] & flag_repeat) != 0;
 }
 
 // First-occurrence block signatures in the blocks spill: group, tokens, key, block_perm slots.
@@ -478,6 +489,7 @@ void apply_removals(std::vector<line_fp>& lines, const std::vector<removal>& rem
     if (rem[r].reason == removal_reason::repeat) lf.repeat = true;
     if (rem[r].reason == removal_reason::corpus) lf.corpus = true;
     if (rem[r].reason == removal_reason::line_repeat) lf.line_repeat = true;
+    if (rem[r].reason == removal_reason::template_line) lf.pattern = rem[r].pattern;
     lf.pages = rem[r].pages;
     lf.gpages = rem[r].group_pages;
   }
@@ -731,6 +743,7 @@ void run_state::begin() {
   // The corpus tier counts each exact line key once per group that carries it.
   std::vector<page_table> tables(groups_.size());
   std::vector<page_table> pairs(groups_.size());  // keys on 2 .. need-1 pages (furniture runs)
+  std::vector<page_table> templates(groups_.size());  // template line patterns
   std::mutex corpus_mutex;
   flat_count64 corpus_counts;
   const bool corpus_tier = opt.corpus_min_sites != 0 && groups_.size() >= opt.corpus_min_sites;
@@ -748,11 +761,17 @@ void run_state::begin() {
     };
     std::vector<std::uint64_t> group_keys;
     if (corpus_tier) exact.reset(1024);
+    template_tally tally(gt.need);
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
-      if ((order[k] & 0x80000000u) != 0) flush();
+      if ((order[k] & 0x80000000u) != 0) {
+        flush();
+        tally.next_cluster();
+      }
       // Lines of repeated runs count too: a page that prints its body twice still carries its
       // furniture, and counting per cluster already counts a key once per page.
-      for (const line_fp& l : cursor.lines_of(order[k] & 0x7FFFFFFFu)) {
+      const std::vector<line_fp> lines = cursor.lines_of(order[k] & 0x7FFFFFFFu);
+      if (opt.template_lines) tally.add_parts(lines);
+      for (const line_fp& l : lines) {
         if (l.tokens == 0) continue;
         keys.push_back(gt.canonical(l.key));
         if (l.masked_key != 0) keys.push_back(l.masked_key);
@@ -761,6 +780,16 @@ void run_state::begin() {
       }
     }
     flush();
+    if (opt.template_lines) {
+      tally.finish_parts();
+      if (tally.any_frequent_part()) {
+        for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+          if ((order[k] & 0x80000000u) != 0) tally.next_cluster();
+          tally.add_patterns(cursor.lines_of(order[k] & 0x7FFFFFFFu));
+        }
+      }
+      templates[g] = tally.finish();
+    }
     counts.for_each([&](std::uint64_t k, std::uint32_t c) {
       if (k == 0) return;
       if (c >= gt.need) tables[g].emplace_back(k, c);
@@ -865,6 +894,7 @@ void run_state::begin() {
     std::vector<std::uint8_t> in_run;
     std::vector<std::uint8_t> skip;
     std::vector<std::uint32_t> first_copy;
+    std::vector<std::uint64_t> doc_patterns;
     for (std::size_t k = 0; k < lists.size(); ++k) {
       const std::size_t i = first + k;
       doc_result& res = results_[i];
@@ -876,6 +906,14 @@ void run_state::begin() {
       mark_article_flow(lines, shared, fopt, in_flow);
       mark_own_lists(lines, shared, fopt, own_list);
       mark_shared_runs(lines, shared, furniture_run, 3, in_run);
+      doc_patterns.clear();
+      if (!templates[g].empty()) {
+        for (const line_fp& l : lines)
+          for_each_pattern(l, [&](std::uint32_t, std::uint32_t, std::uint64_t key) {
+            if (pages_in(templates[g], key) != 0) doc_patterns.push_back(key);
+          });
+        std::sort(doc_patterns.begin(), doc_patterns.end());
+      }
       for (std::size_t li = 0; li < lines.size(); ++li) {
         line_fp& l = lines[li];
         if (l.tokens == 0) continue;
@@ -894,6 +932,18 @@ void run_state::begin() {
         }
         if (l.pages == 0 && shared[li] == 3 && in_flow[li] == 0 && in_run[li] != 0)
           l.pages = pages_in(pairs[g], l.exact);
+        if (l.pages == 0 && !l.repeat && !templates[g].empty()) {
+          for_each_pattern(l, [&](std::uint32_t pa, std::uint32_t pb, std::uint64_t key) {
+            if (l.pattern != 0) return;
+            const std::uint32_t p = pages_in(templates[g], key);
+            if (p == 0) return;
+            // A pattern that recurs inside this page is the page's own structure (a table).
+            const auto [lo, hi] = std::equal_range(doc_patterns.begin(), doc_patterns.end(), key);
+            if (hi - lo > 1) return;
+            l.pages = p;
+            l.pattern = static_cast<std::uint8_t>(pa << 4 | pb);
+          });
+        }
         if (l.pages == 0 || l.repeat || l.corpus) continue;
         for (std::size_t t = 0; t < top_.size(); ++t)
           if (top_[t].group == g && (top_[t].key == ck || top_[t].key == l.masked_key) &&

@@ -45,6 +45,10 @@ struct line_fp {
   std::uint64_t key = 0;
   std::uint64_t masked_key = 0;
   std::uint64_t exact = 0;     // hash of the line's tokens, digits not masked (0: no tokens)
+  std::uint32_t head[3] = {0, 0, 0};  // template parts: hashes of the first 1..3 masked tokens
+  std::uint32_t tail[3] = {0, 0, 0};  // ... and of the last 1..3 (0: none)
+  std::uint8_t pattern_tokens = 0;    // masked tokens when the line can be a template line, else 0
+  std::uint8_t pattern = 0;           // removed as a template line: prefix tokens << 4 | suffix tokens
   std::uint32_t sig = no_sig;  // index of its block signature, or no_sig
   std::uint32_t pages = 0;     // boilerplate evidence (0: not boilerplate)
   std::uint32_t gpages = 0;    // pages of the group when the evidence was counted

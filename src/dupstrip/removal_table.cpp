@@ -10,7 +10,7 @@
 namespace dupstrip {
 
 namespace {
-constexpr std::size_t record_bytes = 17;  // begin, end, reason, pages, group_pages
+constexpr std::size_t record_bytes = 18;  // begin, end, reason, pages, group_pages, pattern
 }
 
 struct removal_table::impl {
@@ -49,6 +49,7 @@ std::vector<removal> decode_ranges(const unsigned char* p, std::size_t n) {
     r.reason = static_cast<removal_reason>(p[8]);
     std::memcpy(&r.pages, p + 9, 4);
     std::memcpy(&r.group_pages, p + 13, 4);
+    r.pattern = p[17];
     p += record_bytes;
   }
   return out;
@@ -102,6 +103,7 @@ void put_ranges(std::span<const removal> ranges, std::vector<unsigned char>& buf
     p[8] = static_cast<unsigned char>(r.reason);
     std::memcpy(p + 9, &r.pages, 4);
     std::memcpy(p + 13, &r.group_pages, 4);
+    p[17] = r.pattern;
     at += record_bytes;
   }
 }

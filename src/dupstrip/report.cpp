@@ -123,12 +123,12 @@ std::string report_begin(const clean_options& o) {
   s += fmt::format(
       ",\"options\":{{\"threshold\":{},\"shingle_size\":{},\"num_perm\":{},\"bands\":{},\"rows\":{},"
       "\"min_shingle_size\":{},\"seed\":{},\"minhash\":\"{}\",\"keep\":\"{}\",\"min_boilerplate_pages\":{},\"boilerplate_fraction\":{},"
-      "\"block_similarity\":{},\"flow_tokens\":{},\"corpus_min_sites\":{},\"min_line_repeat_run\":{},\"min_repeat_tokens\":{},\"repeat_coverage\":{},"
+      "\"block_similarity\":{},\"flow_tokens\":{},\"corpus_min_sites\":{},\"min_line_repeat_run\":{},\"template_lines\":{},\"min_repeat_tokens\":{},\"repeat_coverage\":{},"
       "\"max_strip_fraction\":{},\"utf8\":\"{}\",\"max_document_bytes\":{}}}}}}}\n",
       o.threshold, o.shingle_size, o.num_perm, o.bands, o.rows, o.min_shingle_size, o.seed,
       o.scheme == minhash_scheme::k_hash ? "k_hash" : "one_permutation",
       o.keep == keep_policy::longest ? "longest" : "first", o.min_boilerplate_pages,
-      o.boilerplate_fraction, o.block_similarity, o.flow_tokens, o.corpus_min_sites, o.min_line_repeat_run, o.min_repeat_tokens, o.repeat_coverage,
+      o.boilerplate_fraction, o.block_similarity, o.flow_tokens, o.corpus_min_sites, o.min_line_repeat_run, o.template_lines, o.min_repeat_tokens, o.repeat_coverage,
       o.max_strip_fraction,
       o.utf8 == utf8_policy::replace ? "replace" : o.utf8 == utf8_policy::strict ? "strict" : "bytes",
       o.max_document_bytes);
@@ -146,6 +146,11 @@ void append_json_removals(std::string& s, std::span<const removal> removals) {
     } else if (r.reason == removal_reason::line_repeat) {
       s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"line_repeat\",\"first_copy_at\":{}}}", r.begin,
                        r.end, r.pages);
+    } else if (r.reason == removal_reason::template_line) {
+      s += fmt::format(
+          "{{\"begin\":{},\"end\":{},\"reason\":\"template\",\"pages\":{},\"group_pages\":{},"
+          "\"prefix_tokens\":{},\"suffix_tokens\":{}}}",
+          r.begin, r.end, r.pages, r.group_pages, r.pattern >> 4, r.pattern & 15);
     } else if (r.reason == removal_reason::corpus) {
       s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"corpus\",\"sites\":{},\"run_sites\":{}}}",
                        r.begin, r.end, r.pages, r.group_pages);

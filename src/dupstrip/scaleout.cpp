@@ -10,6 +10,7 @@
 #include "dupstrip/scaleout.hpp"
 
 #include "dupstrip/engine.hpp"
+#include "dupstrip/template_lines.hpp"
 #include "dupstrip/hash.hpp"
 #include "dupstrip/io.hpp"
 #include "dupstrip/parallel.hpp"
@@ -188,6 +189,7 @@ std::string encode_options(const clean_options& o) {
   w.u32(o.flow_tokens);
   w.u32(o.corpus_min_sites);
   w.u32(o.min_line_repeat_run);
+  w.u8(o.template_lines ? 1 : 0);
   return w.b;
 }
 clean_options decode_options(dec& r) {
@@ -212,6 +214,7 @@ clean_options decode_options(dec& r) {
   o.flow_tokens = r.u32();
   o.corpus_min_sites = r.u32();
   o.min_line_repeat_run = r.u32();
+  o.template_lines = get_enum<std::uint8_t>(r, 1) != 0;
   return o;
 }
 // The options of a HEAD section: a str holding encode_options() bytes, wholly used.
@@ -251,6 +254,7 @@ std::string options_difference(const clean_options& a, const clean_options& b) {
   add("flow_tokens", a.flow_tokens, b.flow_tokens);
   add("corpus_min_sites", a.corpus_min_sites, b.corpus_min_sites);
   add("min_line_repeat_run", a.min_line_repeat_run, b.min_line_repeat_run);
+  add("template_lines", a.template_lines, b.template_lines);
   return s;
 }
 
@@ -420,11 +424,14 @@ void put_lines(enc& w, std::span<const line_fp> lines, bool full) {
       w.u32(l.gpages);
     }
     w.u64(l.exact);
+    for (const std::uint32_t h : l.head) w.u32(h);
+    for (const std::uint32_t h : l.tail) w.u32(h);
+    w.u8(l.pattern_tokens);
     w.u8(static_cast<std::uint8_t>((l.blank ? 1 : 0) | (l.repeat ? 2 : 0) | (l.removed ? 4 : 0)));
   }
 }
 std::vector<line_fp> get_lines(dec& r, bool full) {
-  std::vector<line_fp> lines(r.count(full ? 53 : 45));
+  std::vector<line_fp> lines(r.count(full ? 78 : 70));
   for (line_fp& l : lines) {
     l.begin = r.u32();
     l.end = r.u32();
@@ -438,6 +445,10 @@ std::vector<line_fp> get_lines(dec& r, bool full) {
       l.gpages = r.u32();
     }
     l.exact = r.u64();
+    for (std::uint32_t& h : l.head) h = r.u32();
+    for (std::uint32_t& h : l.tail) h = r.u32();
+    l.pattern_tokens = r.u8();
+    if (l.pattern_tokens > detail::template_max_tokens) throw short_payload{};
     const std::uint8_t f = r.u8();
     if (f > 7) throw short_payload{};
     l.blank = (f & 1) != 0;
@@ -566,6 +577,7 @@ void put_doc_state(enc& w, const doc_result& d, const run_state::doc_extra& ex, 
     w.u8(static_cast<std::uint8_t>(r.reason));
     w.u32(r.pages);
     w.u32(r.group_pages);
+    w.u8(r.pattern);
   }
   w.u64(ex.raw_hash);
   w.u64(ex.content_hash);
@@ -592,15 +604,16 @@ loaded_doc get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::
   d.similarity = r.f64();
   d.utf8_replacements = get_u32_of_u64(r);
   d.strip_limited = r.flag();
-  s.removals.resize(r.count(17));
+  s.removals.resize(r.count(18));
   std::uint64_t removed = 0;
   std::uint32_t removed_end = 0;
   for (removal& x : s.removals) {
     x.begin = r.u32();
     x.end = r.u32();
-    x.reason = get_enum<removal_reason>(r, 3);
+    x.reason = get_enum<removal_reason>(r, 4);
     x.pages = r.u32();
     x.group_pages = r.u32();
+    x.pattern = r.u8();
     if (x.end < x.begin || x.end > d.bytes || x.begin < removed_end) throw short_payload{};  // sorted, disjoint
     removed_end = x.end;
     removed += x.end - x.begin;

@@ -1,0 +1,157 @@
+// Template lines: a fixed prefix and suffix that recur on many pages of a site around a part
+// that changes from page to page.
+#include "dupstrip/template_lines.hpp"
+
+#include "dupstrip/hash.hpp"
+
+#include <algorithm>
+
+namespace dupstrip::detail {
+
+namespace {
+
+constexpr std::uint64_t head_salt = 0x74656D706C686561ULL;     // "templhea"
+constexpr std::uint64_t tail_salt = 0x74656D706C7461ULL;       // "templta"
+constexpr std::uint64_t pattern_salt = 0x74656D706C706174ULL;  // "templpat"
+
+std::uint32_t part_hash(const std::uint64_t* t, std::uint32_t n, std::uint64_t salt) {
+  std::uint64_t h = salt;
+  for (std::uint32_t i = 0; i < n; ++i) h = mix64(h ^ t[i]) + 0x9E3779B97F4A7C15ULL;
+  const auto v = static_cast<std::uint32_t>(h >> 32);
+  return v == 0 ? 1 : v;  // 0 means "no part"
+}
+
+void sort_unique(std::vector<std::uint64_t>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+}  // namespace
+
+void keep_once_per_document(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& out) {
+  std::sort(keys.begin(), keys.end());
+  for (std::size_t k = 0, c = 0; k < keys.size(); k = c) {
+    c = k;
+    while (c < keys.size() && keys[c] == keys[k]) ++c;
+    if (c - k == 1) out.push_back(keys[k]);
+  }
+}
+
+std::uint64_t template_part_key(bool head, std::uint32_t len, std::uint32_t h) noexcept {
+  return mix64((head ? head_salt : tail_salt) ^ (std::uint64_t{len} << 40) ^ h);
+}
+
+std::uint64_t template_pattern_key(std::uint32_t a, std::uint32_t b, std::uint32_t head, std::uint32_t tail) noexcept {
+  return mix64(pattern_salt ^ (std::uint64_t{head} << 32 | tail)) ^ (std::uint64_t{a * 4 + b} << 56);
+}
+
+void set_template_parts(const std::uint64_t* masked, std::uint32_t n, line_fp& l) {
+  l.pattern_tokens = 0;
+  for (std::uint32_t k = 0; k < template_max_fixed; ++k) l.head[k] = l.tail[k] = 0;
+  if (n < template_min_fixed + 1 || n > template_max_tokens) return;
+  l.pattern_tokens = static_cast<std::uint8_t>(n);
+  for (std::uint32_t k = 1; k <= template_max_fixed && k < n; ++k) {
+    l.head[k - 1] = part_hash(masked, k, head_salt);
+    l.tail[k - 1] = part_hash(masked + (n - k), k, tail_salt);
+  }
+}
+
+void template_tally::fold() {
+  std::sort(all_keys_.begin(), all_keys_.end());
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> out;
+  out.reserve(counts_.size() + all_keys_.size() / 2);
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < counts_.size() || j < all_keys_.size()) {
+    if (j == all_keys_.size() || (i < counts_.size() && counts_[i].first < all_keys_[j])) {
+      out.push_back(counts_[i++]);
+      continue;
+    }
+    const std::uint64_t key = all_keys_[j];
+    std::uint32_t c = 0;
+    while (j < all_keys_.size() && all_keys_[j] == key) {
+      ++c;
+      ++j;
+    }
+    if (i < counts_.size() && counts_[i].first == key) c += counts_[i++].second;
+    out.emplace_back(key, c);
+  }
+  counts_.swap(out);
+  all_keys_.clear();
+  std::sort(fillers_.begin(), fillers_.end());
+  fillers_.erase(std::unique(fillers_.begin(), fillers_.end()), fillers_.end());
+}
+
+void template_tally::next_cluster() {
+  sort_unique(cluster_keys_);
+  all_keys_.insert(all_keys_.end(), cluster_keys_.begin(), cluster_keys_.end());
+  cluster_keys_.clear();
+  // Memory stays bounded on large groups: the collected keys are folded into counts now and then.
+  if (all_keys_.size() + fillers_.size() > (std::size_t{1} << 20)) fold();
+}
+
+void template_tally::add_parts(std::span<const line_fp> lines) {
+  doc_keys_.clear();
+  for (const line_fp& l : lines) {
+    if (l.pattern_tokens == 0 || l.blank) continue;
+    for (std::uint32_t k = 1; k <= template_max_fixed && k < l.pattern_tokens; ++k) {
+      doc_keys_.push_back(template_part_key(true, k, l.head[k - 1]));
+      doc_keys_.push_back(template_part_key(false, k, l.tail[k - 1]));
+    }
+  }
+  keep_once_per_document(doc_keys_, cluster_keys_);
+}
+
+void template_tally::finish_parts() {
+  next_cluster();
+  fold();
+  parts_.clear();
+  for (const auto& [key, c] : counts_)
+    if (c >= need_) parts_.push_back(key);
+  counts_ = {};
+  pass2_ = true;
+}
+
+void template_tally::add_patterns(std::span<const line_fp> lines) {
+  if (parts_.empty()) return;
+  auto frequent = [&](std::uint64_t k) { return std::binary_search(parts_.begin(), parts_.end(), k); };
+  doc_keys_.clear();
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> doc_fillers;
+  for (const line_fp& l : lines) {
+    if (l.pattern_tokens == 0 || l.blank) continue;
+    for_each_pattern(l, [&](std::uint32_t a, std::uint32_t b, std::uint64_t key) {
+      if (a != 0 && !frequent(template_part_key(true, a, l.head[a - 1]))) return;
+      if (b != 0 && !frequent(template_part_key(false, b, l.tail[b - 1]))) return;
+      doc_keys_.push_back(key);
+      doc_fillers.emplace_back(key, l.key);
+    });
+  }
+  const std::size_t before = cluster_keys_.size();
+  keep_once_per_document(doc_keys_, cluster_keys_);
+  std::sort(cluster_keys_.begin() + static_cast<std::ptrdiff_t>(before), cluster_keys_.end());
+  for (const auto& f : doc_fillers)
+    if (std::binary_search(cluster_keys_.begin() + static_cast<std::ptrdiff_t>(before), cluster_keys_.end(), f.first))
+      fillers_.push_back(f);
+}
+
+std::vector<std::pair<std::uint64_t, std::uint32_t>> template_tally::finish() {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> out;
+  if (!pass2_ || parts_.empty()) return out;
+  next_cluster();
+  fold();
+  std::size_t f = 0;
+  for (const auto& [key, pages] : counts_) {
+    while (f < fillers_.size() && fillers_[f].first < key) ++f;
+    std::uint32_t distinct = 0;
+    while (f < fillers_.size() && fillers_[f].first == key) {
+      ++distinct;
+      ++f;
+    }
+    if (pages >= need_ && distinct >= std::max(need_, (pages + 1) / 2)) out.emplace_back(key, pages);
+  }
+  counts_ = {};
+  fillers_ = {};
+  return out;
+}
+
+}  // namespace dupstrip::detail
