@@ -69,9 +69,9 @@ struct clean_options {
   bool template_lines = true;
   // --- repeats inside a document
   /// Later copies of a run of at least this many consecutive short lines (fewer than 4 tokens
-  /// each) printed earlier in the same page are removed (a menu at the top and the bottom).
-  /// 0 switches it off.
-  std::uint32_t min_line_repeat_run = 3;
+  /// each) printed earlier in the same page, in the same order, are removed (a menu at the top
+  /// and the bottom). 0 switches it off.
+  std::uint32_t min_line_repeat_run = 2;
   // --- repeats inside a document
   std::uint32_t min_repeat_tokens = 40;     ///< a repeated run must hold this many tokens
   double repeat_coverage = 0.5;             ///< a line repeats earlier text when this share of its 4-shingles did

@@ -33,8 +33,13 @@ void mark_article_flow(std::span<const line_fp> lines, std::span<const std::uint
   for (std::size_t i = n; i-- > 0;) {
     const std::uint64_t after = d;
     if (present(lines[i])) d = anchor(i) ? 0 : (d == far ? far : d + lines[i].tokens);
-    if (!present(lines[i]) || shared[i] == 0 || lines[i].tokens < o.min_tokens) continue;
-    if (std::min(before[i], after) <= o.reach) in_flow[i] = 1;
+    if (!present(lines[i]) || shared[i] == 0) continue;
+    const std::uint64_t nearest = std::min(before[i], after);
+    if (lines[i].tokens >= o.min_tokens) {
+      if (nearest <= o.reach) in_flow[i] = 1;
+    } else if (nearest == 0) {
+      in_flow[i] = 2;  // a short line right next to the page's own text
+    }
   }
 }
 
@@ -107,16 +112,21 @@ void mark_line_repeats(std::span<const line_fp> lines, std::span<const std::uint
       ++i;
       continue;
     }
+    // The run goes on while the earlier copies go forwards too: a block printed again.
     std::size_t e = i;
+    std::size_t last = i;
     std::uint32_t len = 0;
-    while (e < n && (transparent(e) || earlier[e] != none)) {
-      if (!transparent(e)) ++len;
+    while (e < n && (transparent(e) || (earlier[e] != none && (len == 0 || earlier[e] > earlier[last])))) {
+      if (!transparent(e)) {
+        ++len;
+        last = e;
+      }
       ++e;
     }
     if (len >= min_run)
-      for (std::size_t j = i; j < e; ++j)
+      for (std::size_t j = i; j <= last; ++j)
         if (!transparent(j)) first_copy[j] = earlier[j];
-    i = e;
+    i = last + 1;
   }
 }
 

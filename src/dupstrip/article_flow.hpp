@@ -20,7 +20,8 @@ struct flow_options {
 
 /// in_flow[i] = 1 when line i is shared (shared[i] != 0), has at least min_tokens tokens and
 /// an anchor (a present, non-blank, unshared line of at least own_tokens tokens) before or
-/// after it with at most `reach` tokens in the present lines between them. Removed lines (lines[i].removed) are invisible.
+/// after it with at most `reach` tokens in the present lines between them; 2 when it is
+/// shared, shorter than min_tokens and right next to an anchor (a dateline, "Advertisement"). Removed lines (lines[i].removed) are invisible.
 void mark_article_flow(std::span<const line_fp> lines, std::span<const std::uint8_t> shared,
                        const flow_options& o, std::vector<std::uint8_t>& in_flow);
 
@@ -42,8 +43,8 @@ void mark_shared_runs(std::span<const line_fp> lines, std::span<const std::uint8
 /// Menus printed twice: first_copy[i] = the index of the earlier line with line i's exact
 /// tokens, for every line of a maximal run of at least `min_run` consecutive present lines
 /// (lines with skip[i] != 0 are transparent) that are each shorter than `max_tokens` and each
-/// an exact copy of an earlier line of the page; else first_copy[i] = lines.size(). The first
-/// copy of each line stays.
+/// an exact copy of an earlier line of the page, those earlier copies in the same order; else
+/// first_copy[i] = lines.size(). The first copy of each line stays.
 void mark_line_repeats(std::span<const line_fp> lines, std::span<const std::uint8_t> skip, std::uint32_t max_tokens,
                        std::uint32_t min_run, std::vector<std::uint32_t>& first_copy);
 
@@ -61,7 +62,7 @@ class flow_tally {
   void add(std::span<const line_fp> lines, std::span<const std::uint8_t> in_flow, KeyOf&& key_of) {
     positions(lines);
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (in_flow[i] == 0) continue;
+      if (in_flow[i] != 1) continue;
       for (const std::uint64_t k : key_of(i))
         if (k != 0) note(k, from_top_[i], from_bottom_[i]);
     }

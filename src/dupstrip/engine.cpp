@@ -894,7 +894,6 @@ void run_state::begin() {
     std::vector<std::uint8_t> in_run;
     std::vector<std::uint8_t> skip;
     std::vector<std::uint32_t> first_copy;
-    std::vector<std::uint64_t> doc_patterns;
     for (std::size_t k = 0; k < lists.size(); ++k) {
       const std::size_t i = first + k;
       doc_result& res = results_[i];
@@ -906,44 +905,27 @@ void run_state::begin() {
       mark_article_flow(lines, shared, fopt, in_flow);
       mark_own_lists(lines, shared, fopt, own_list);
       mark_shared_runs(lines, shared, furniture_run, 3, in_run);
-      doc_patterns.clear();
-      if (!templates[g].empty()) {
-        for (const line_fp& l : lines)
-          for_each_pattern(l, [&](std::uint32_t, std::uint32_t, std::uint64_t key) {
-            if (pages_in(templates[g], key) != 0) doc_patterns.push_back(key);
-          });
-        std::sort(doc_patterns.begin(), doc_patterns.end());
-      }
+
       for (std::size_t li = 0; li < lines.size(); ++li) {
         line_fp& l = lines[li];
         if (l.tokens == 0) continue;
         const std::uint64_t ck = gt.canonical(l.key);
         l.pages = std::max(pages_if_boilerplate(g, ck), pages_if_boilerplate(g, l.masked_key));
-        if (l.pages != 0 && in_flow[li] != 0) {
+        if (l.pages != 0 && in_flow[li] == 1) {
           const std::uint32_t fp = std::max(flow_pages(flow_tables[g], ck), flow_pages(flow_tables[g], l.masked_key));
           if (fp < opt.min_boilerplate_pages) l.pages = 0;  // this page's own line
         }
         // Thin evidence (a site of two pages): a line isolated in the page's own text stays.
         if (l.pages != 0 && own_list[li] != 0 && gt.need < opt.min_boilerplate_pages) l.pages = 0;
-        if (l.pages == 0 && shared[li] == 2 && in_flow[li] == 0 && own_list[li] != 2) {
+        // Corpus tier. A short line right next to the page's own text needs twice the sites.
+        if (l.pages == 0 && shared[li] == 2 && in_flow[li] != 1 && own_list[li] != 2 &&
+            (in_flow[li] == 0 || pages_in(corpus, l.key) >= 2 * opt.corpus_min_sites)) {
           l.corpus = true;
           l.pages = pages_in(corpus, l.key);
           l.gpages = run_sites;
         }
-        if (l.pages == 0 && shared[li] == 3 && in_flow[li] == 0 && in_run[li] != 0)
+        if (l.pages == 0 && shared[li] == 3 && in_flow[li] != 1 && in_run[li] != 0)
           l.pages = pages_in(pairs[g], l.exact);
-        if (l.pages == 0 && !l.repeat && !templates[g].empty()) {
-          for_each_pattern(l, [&](std::uint32_t pa, std::uint32_t pb, std::uint64_t key) {
-            if (l.pattern != 0) return;
-            const std::uint32_t p = pages_in(templates[g], key);
-            if (p == 0) return;
-            // A pattern that recurs inside this page is the page's own structure (a table).
-            const auto [lo, hi] = std::equal_range(doc_patterns.begin(), doc_patterns.end(), key);
-            if (hi - lo > 1) return;
-            l.pages = p;
-            l.pattern = static_cast<std::uint8_t>(pa << 4 | pb);
-          });
-        }
         if (l.pages == 0 || l.repeat || l.corpus) continue;
         for (std::size_t t = 0; t < top_.size(); ++t)
           if (top_[t].group == g && (top_[t].key == ck || top_[t].key == l.masked_key) &&
@@ -951,6 +933,7 @@ void run_state::begin() {
                   seen_here[t])
             seen_here[t] = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)};
       }
+      mark_template_lines(lines, templates[g]);
       if (opt.min_line_repeat_run != 0) {
         // A menu printed twice: lines already decided are transparent to the run.
         skip.assign(lines.size(), 0);
@@ -1229,7 +1212,24 @@ std::vector<std::uint32_t> run_state::refine() {
       });
       std::sort(count.begin(), count.end());
     }
-    if (count.empty()) return;
+    // Template lines, as a second run would count them over the kept lines.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> templates;
+    if (opt.template_lines) {
+      template_tally tally(need);
+      for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+        tally.next_cluster();
+        tally.add_parts(present_lines(cursor.lines_of(kept[k])));
+      }
+      tally.finish_parts();
+      if (tally.any_frequent_part()) {
+        for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+          tally.next_cluster();
+          tally.add_patterns(present_lines(cursor.lines_of(kept[k])));
+        }
+      }
+      templates = tally.finish();
+    }
+    if (count.empty() && templates.empty()) return;
     auto pages_of = [&](const line_fp& l) -> std::uint32_t {
       std::uint32_t p = pages_in(count, gt.canonical(l.key));
       if (l.masked_key != 0) p = std::max(p, pages_in(count, l.masked_key));
@@ -1268,12 +1268,26 @@ std::vector<std::uint32_t> run_state::refine() {
         const line_fp& l = lines[li];
         if (l.removed || l.tokens == 0) continue;
         pages[li] = pages_of(l);
-        if (pages[li] >= need && opt.flow_tokens != 0 && in_flow[li] != 0) {
+        if (pages[li] >= need && opt.flow_tokens != 0 && in_flow[li] == 1) {
           const std::uint32_t fp = std::max(flow_pages(flow, gt.canonical(l.key)), flow_pages(flow, l.masked_key));
           if (fp < opt.min_boilerplate_pages) pages[li] = 0;
         }
         if (pages[li] >= need && opt.flow_tokens != 0 && own_list[li] != 0 && need < opt.min_boilerplate_pages)
           pages[li] = 0;
+      }
+      std::vector<std::uint8_t> pattern(lines.size(), 0);
+      if (!templates.empty()) {
+        std::vector<line_fp> probe = lines;
+        for (std::size_t li = 0; li < lines.size(); ++li) {
+          probe[li].pattern = 0;
+          if (!probe[li].removed) probe[li].pages = pages[li] >= need ? pages[li] : 0;
+        }
+        mark_template_lines(probe, templates);
+        for (std::size_t li = 0; li < lines.size(); ++li) {
+          if (probe[li].pattern == 0 || lines[li].removed) continue;
+          pattern[li] = probe[li].pattern;
+          pages[li] = probe[li].pages;
+        }
       }
       std::uint64_t present = 0;
       std::uint64_t would = 0;
@@ -1304,6 +1318,7 @@ std::vector<std::uint32_t> run_state::refine() {
         l.removed = true;
         l.pages = p;
         l.gpages = pages_in_group;
+        l.pattern = pattern[li];
       }
       std::vector<removal> rem;
       finish_removals(lines, results_[i], rem);

@@ -154,4 +154,42 @@ std::vector<std::pair<std::uint64_t, std::uint32_t>> template_tally::finish() {
   return out;
 }
 
+void mark_template_lines(std::vector<line_fp>& lines, const std::vector<std::pair<std::uint64_t, std::uint32_t>>& table) {
+  if (table.empty()) return;
+  auto pages_of = [&](std::uint64_t key) -> std::uint32_t {
+    const auto it = std::lower_bound(table.begin(), table.end(), std::pair<std::uint64_t, std::uint32_t>(key, 0));
+    return it != table.end() && it->first == key ? it->second : 0;
+  };
+  std::vector<std::uint64_t> doc_patterns;
+  for (const line_fp& l : lines) {
+    if (l.removed || l.blank) continue;
+    for_each_pattern(l, [&](std::uint32_t, std::uint32_t, std::uint64_t key) {
+      if (pages_of(key) != 0) doc_patterns.push_back(key);
+    });
+  }
+  if (doc_patterns.empty()) return;
+  std::sort(doc_patterns.begin(), doc_patterns.end());
+  for (line_fp& l : lines) {
+    if (l.removed || l.blank || l.repeat || l.pages != 0) continue;
+    for_each_pattern(l, [&](std::uint32_t a, std::uint32_t b, std::uint64_t key) {
+      if (l.pattern != 0) return;
+      const std::uint32_t p = pages_of(key);
+      if (p == 0) return;
+      // A pattern that recurs inside this page is the page's own structure (a table).
+      const auto [lo, hi] = std::equal_range(doc_patterns.begin(), doc_patterns.end(), key);
+      if (hi - lo > 1) return;
+      l.pages = p;
+      l.pattern = static_cast<std::uint8_t>(a << 4 | b);
+    });
+  }
+}
+
+std::vector<line_fp> present_lines(const std::vector<line_fp>& lines) {
+  std::vector<line_fp> out;
+  out.reserve(lines.size());
+  for (const line_fp& l : lines)
+    if (!l.removed) out.push_back(l);
+  return out;
+}
+
 }  // namespace dupstrip::detail

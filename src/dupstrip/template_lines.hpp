@@ -60,6 +60,14 @@ class template_tally {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> fillers_;  // (pattern, line key)
 };
 
+/// Marks the template lines of one document against a finished tally's table: a line not yet
+/// removed or decided (pages == 0, not repeat, not removed) gets pages and pattern from its
+/// most specific pattern in the table, unless that pattern recurs inside this document.
+void mark_template_lines(std::vector<line_fp>& lines, const std::vector<std::pair<std::uint64_t, std::uint32_t>>& table);
+
+/// The lines of a document that are not removed (what a second run would read).
+std::vector<line_fp> present_lines(const std::vector<line_fp>& lines);
+
 // ---- inline
 
 std::uint64_t template_part_key(bool head, std::uint32_t len, std::uint32_t h) noexcept;
