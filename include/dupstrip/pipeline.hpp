@@ -40,7 +40,7 @@ enum class keep_policy : std::uint8_t {
 /// each choice).
 struct clean_options {
   // --- near-duplicate documents
-  double threshold = 0.8;            ///< estimated Jaccard of content at or above which documents are duplicates
+  double threshold = 0.75;           ///< estimated Jaccard of content at or above which documents are duplicates
   std::uint32_t shingle_size = 2;      ///< longest document shingle, in tokens (words; characters for CJK)
   std::uint32_t min_shingle_size = 1;  ///< shortest document shingle: shingles of every size in between are used
   std::uint32_t num_perm = 128;      ///< MinHash signature length

@@ -96,11 +96,13 @@ void mark_line_repeats(std::span<const line_fp> lines, std::span<const std::uint
   first_copy.assign(n, none);
   if (min_run == 0) return;
   // Earlier exact copy of each short line.
+  // A line holding a number ("Pay April 15" under each fund of a table, "1 / 3") is data of
+  // the page, not an entry of a menu.
   std::vector<std::uint32_t> earlier(n, none);
   std::unordered_map<std::uint64_t, std::uint32_t> seen;
   for (std::size_t i = 0; i < n; ++i) {
     const line_fp& l = lines[i];
-    if (!present(l) || l.exact == 0 || l.tokens >= max_tokens) continue;
+    if (!present(l) || l.exact == 0 || l.tokens >= max_tokens || l.numbers != 0) continue;
     const auto [it, fresh] = seen.try_emplace(l.exact, static_cast<std::uint32_t>(i));
     if (!fresh) earlier[i] = it->second;
   }

@@ -42,6 +42,11 @@ constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
 // entry, "Share"), and an anchor of the page's own text must be within this many lines.
 constexpr std::uint32_t flow_min_tokens = 4;
 constexpr std::uint32_t flow_reach = 20;
+// The corpus tier's key of a line: digits masked when the line holds at most one number (a
+// date, a counter, a year: furniture differs there from site to site), kept when it holds
+// more (a row of figures, "Sales 242.9 mln vs 225.8 mln", is the article's data).
+std::uint64_t corpus_key(const line_fp& l) { return l.numbers <= 1 ? l.key : l.exact; }
+
 // A line on fewer pages than the group's need is furniture when it sits in a run of at least
 // this many consecutive shared lines (a block of the template, a list of teasers).
 constexpr std::uint32_t furniture_run = 3;
@@ -117,30 +122,33 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
 }
 
 void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<removal>& out) {
+  // Filler lines: blank, or punctuation with no token ("|", "* * *", "-----"). They carry no
+  // text, so they go with what surrounds them: a filler run that follows a removed line (or
+  // starts the document) is dropped, and so is one after which nothing is kept, so removals
+  // leave no piles of empty lines or orphaned separators.
+  auto filler = [](const line_fp& l) { return l.blank || l.tokens == 0; };
   for (line_fp& l : lines)
-    if (l.blank) l.removed = false;
-  // Blank lines: drop a blank run that follows a removed line (or starts the document), and a
-  // blank run after which nothing is kept, so removals leave no piles of empty lines.
+    if (filler(l)) l.removed = false;
   const std::size_t n = lines.size();
   std::vector<bool> kept_after(n + 1, false);
   for (std::size_t i = n; i-- > 0;)
-    kept_after[i] = kept_after[i + 1] || (!lines[i].blank && !lines[i].removed);
+    kept_after[i] = kept_after[i + 1] || (!filler(lines[i]) && !lines[i].removed);
   bool prev_removed = true;  // document start counts as removed
   bool any_removed = false;
   for (const line_fp& l : lines) any_removed = any_removed || l.removed;
   if (any_removed) {
     for (std::size_t i = 0; i < n; ++i) {
       line_fp& l = lines[i];
-      if (l.blank) {
+      if (filler(l)) {
         if (prev_removed || !kept_after[i]) l.removed = true;
       } else {
         prev_removed = l.removed;
       }
     }
-    // A document that only starts with blank lines keeps them when nothing before was removed.
-    if (!lines.empty() && lines[0].blank) {
+    // A document that only starts with filler lines keeps them when nothing before was removed.
+    if (!lines.empty() && filler(lines[0])) {
       std::size_t k = 0;
-      while (k < n && lines[k].blank) ++k;
+      while (k < n && filler(lines[k])) ++k;
       if (k < n && !lines[k].removed) {
         for (std::size_t j = 0; j < k; ++j) lines[j].removed = false;
       }
@@ -156,7 +164,7 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<r
     const line_fp& l = lines[i];
     if (!l.removed) continue;
     const bool adjacent = !out.empty() && out.back().end == l.begin;
-    if (l.blank) {
+    if (filler(l)) {
       if (adjacent) {
         out.back().end = l.next;
       } else {
@@ -229,7 +237,7 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
   std::vector<line_key> keys;
   tokenize_lines(bytes, lines, opt.utf8, s, keys);
   compute_masked_keys(s, keys);
-
+  static const std::uint64_t number_token = token_hash("#");
   const std::vector<repeated_run> runs = find_runs(s, keys, lines, bytes, cfg.rep, nullptr, &rec.repeat_candidates);
   rec.lines.resize(lines.size());
   for (std::size_t l = 0; l < lines.size(); ++l) {
@@ -244,6 +252,8 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
     const std::uint32_t nt = s.offset[l + 1] - s.offset[l];
     lf.exact = nt == 0 ? 0 : sequence_hash(s.hashes.data() + s.offset[l], nt, exact_key_seed);
     set_template_parts(s.masked.data() + s.moffset[l], s.moffset[l + 1] - s.moffset[l], lf);
+    lf.numbers = static_cast<std::uint8_t>(
+        std::min<std::ptrdiff_t>(3, std::count(s.masked.begin() + s.moffset[l], s.masked.begin() + s.moffset[l + 1], number_token)));
   }
   for (const repeated_run& r : runs)
     for (std::uint32_t l = r.first; l <= r.last; ++l) rec.lines[l].repeat = true;
@@ -347,6 +357,7 @@ namespace {
 constexpr std::size_t line_bytes = 66;
 constexpr std::uint8_t flag_blank = 1;
 constexpr std::uint8_t flag_repeat = 2;
+constexpr unsigned numbers_shift = 2;  // two bits: masked number tokens, at most 3
 
 void put_line(unsigned char* p, const line_fp& l) {
   std::memcpy(p, &l.begin, 4);
@@ -359,7 +370,8 @@ void put_line(unsigned char* p, const line_fp& l) {
   std::memcpy(p + 40, l.head, 12);
   std::memcpy(p + 52, l.tail, 12);
   p[64] = l.pattern_tokens;
-  p[65] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0));
+  p[65] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0) |
+                                     (l.numbers << numbers_shift));
 }
 
 void get_line(const unsigned char* p, line_fp& l) {
@@ -376,6 +388,7 @@ void get_line(const unsigned char* p, line_fp& l) {
   l.pattern_tokens = p[64];
   l.blank = (p[65] & flag_blank) != 0;
   l.repeat = (p[65] & flag_repeat) != 0;
+  l.numbers = static_cast<std::uint8_t>((p[65] >> numbers_shift) & 3U);
 }
 
 // First-occurrence block signatures in the blocks spill: group, tokens, key, block_perm slots.
@@ -776,7 +789,7 @@ void run_state::begin() {
         keys.push_back(gt.canonical(l.key));
         if (l.masked_key != 0) keys.push_back(l.masked_key);
         if (opt.flow_tokens != 0 && l.exact != 0) keys.push_back(l.exact);
-        if (corpus_tier && l.key != 0 && exact.insert(l.key)) group_keys.push_back(l.key);
+        if (corpus_tier && corpus_key(l) != 0 && exact.insert(corpus_key(l))) group_keys.push_back(corpus_key(l));
       }
     }
     flush();
@@ -827,7 +840,7 @@ void run_state::begin() {
       if (l.tokens == 0 || l.blank) continue;
       const bool site = pages_in(tables[g], gt.canonical(l.key)) != 0 ||
                         (l.masked_key != 0 && pages_in(tables[g], l.masked_key) != 0);
-      const bool wide = corpus_tier && pages_in(corpus, l.key) != 0;
+      const bool wide = corpus_tier && pages_in(corpus, corpus_key(l)) != 0;
       const bool pair = !site && !wide && !pairs[g].empty() && pages_in(pairs[g], l.exact) != 0;
       shared[li] = site ? 1 : wide ? 2 : pair ? 3 : 0;
     }
@@ -919,9 +932,9 @@ void run_state::begin() {
         if (l.pages != 0 && own_list[li] != 0 && gt.need < opt.min_boilerplate_pages) l.pages = 0;
         // Corpus tier. A short line right next to the page's own text needs twice the sites.
         if (l.pages == 0 && shared[li] == 2 && in_flow[li] != 1 && own_list[li] != 2 &&
-            (in_flow[li] == 0 || pages_in(corpus, l.key) >= 2 * opt.corpus_min_sites)) {
+            (in_flow[li] == 0 || pages_in(corpus, corpus_key(l)) >= 2 * opt.corpus_min_sites)) {
           l.corpus = true;
-          l.pages = pages_in(corpus, l.key);
+          l.pages = pages_in(corpus, corpus_key(l));
           l.gpages = run_sites;
         }
         if (l.pages == 0 && shared[li] == 3 && in_flow[li] != 1 && in_run[li] != 0)

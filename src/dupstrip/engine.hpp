@@ -56,6 +56,7 @@ struct line_fp {
   bool repeat = false;
   bool removed = false;
   bool corpus = false;         // pages/gpages are the corpus tier's sites (reason corpus)
+  std::uint8_t numbers = 0;    // masked number tokens in the line (at most 3)
   bool line_repeat = false;    // a later copy of short lines (pages: the first copy's offset)
 };
 

@@ -740,8 +740,8 @@ TEST_CASE("scale-out: files of another kind, other options or another state are 
   const fs::path other = work / "f-1-0.7.dsfp";
   REQUIRE(run("scan " + s.shard(1) + " --threshold 0.7 --fingerprints " + q(other) + " -q", io).exit_code == 0);
   expect_merge_fails(f0 + " " + q(other) + " " + f2, out, io,
-                     {other.string() + ": ", "other options", "threshold 0.7 vs 0.8"});
-  expect_merge_fails(q(other) + " " + f1 + " " + f2, out, io, {s.fingerprint(1).string() + ": ", "threshold 0.8 vs 0.7"});
+                     {other.string() + ": ", "other options", "threshold 0.7 vs 0.75"});
+  expect_merge_fails(q(other) + " " + f1 + " " + f2, out, io, {s.fingerprint(1).string() + ": ", "threshold 0.75 vs 0.7"});
   const fs::path other2 = work / "f-2-np.dsfp";
   REQUIRE(run("scan " + s.shard(2) + " --num-perm 64 --seed 5 --fingerprints " + q(other2) + " -q", io).exit_code == 0);
   expect_merge_fails(f0 + " " + f1 + " " + q(other2), out, io, {other2.string() + ": ", "num_perm 64 vs 128", "seed 5 vs"});
