@@ -399,6 +399,62 @@ TEST_CASE("two articles that link each other keep their own text; furniture goes
   }
 }
 
+TEST_CASE("a shared line isolated in a page's own text stays on a two-page site", "[cli][e2e][accuracy]") {
+  // Thin evidence: on two pages "Salt" reaches the site's need (2), but on each page it sits
+  // between the recipe's own lines, too short (< 4 tokens) for the flow guard.
+  const std::vector<std::string> head = {"Hilltop Kitchen", "Recipes | About"};
+  const std::vector<std::string> scones = {
+      "Cheese scones",
+      "2 cups self-raising flour",
+      "Salt",
+      "1 cup grated cheddar",
+      "Rub the butter into the flour, stir in the cheese and milk, and bake the rounds for twelve minutes "
+      "until golden."};
+  const std::vector<std::string> soup = {
+      "Leek and potato soup",
+      "3 leeks",
+      "Salt",
+      "4 floury potatoes",
+      "Soften the leeks in butter, add the potatoes and stock, simmer for half an hour and blend until smooth."};
+  const pages in = {{"hilltop/scones.txt", join(concat({head, scones}))},
+                    {"hilltop/soup.txt", join(concat({head, soup}))}};
+  temp_dir t;
+  const cleaned c = clean(t, in, "default");
+  CHECK(c.out.at("hilltop/scones.txt") == join(scones));
+  CHECK(c.out.at("hilltop/soup.txt") == join(soup));
+  CHECK(verdict(c, in, "hilltop/soup.txt", "Recipes | About") == R"(boilerplate,"pages":2,"group_pages":2)");
+  SECTION("--flow-tokens 0 (no own-text guards): Salt goes") {
+    const cleaned off = clean(t, in, "flow-off", "--flow-tokens 0");
+    CHECK(verdict(off, in, "hilltop/scones.txt", "Salt") == R"(boilerplate,"pages":2,"group_pages":2)");
+    CHECK(verdict(off, in, "hilltop/soup.txt", "Salt") == R"(boilerplate,"pages":2,"group_pages":2)");
+  }
+}
+
+TEST_CASE("a block that one other page shows goes inside a run of furniture", "[cli][e2e][accuracy]") {
+  // Two of the twelve gazette pages carry the same sponsored block between the "Most read" list
+  // and the footer: 2 pages, below the site's need (3), but a run of shared lines.
+  const std::vector<std::string> sponsored = {"Sponsored", "Win a weekend at the Cliff Hotel spa",
+                                              "Garden sheds at half price this week"};
+  pages in = gazette();
+  for (const std::size_t i : {std::size_t{2}, std::size_t{7}}) {
+    std::string& text = in[gazette_path(i)];
+    text.insert(text.find("About us | Contact | Advertise\n"), join(sponsored));
+  }
+  temp_dir t;
+  const cleaned c = clean(t, in, "default");
+  for (const std::size_t i : {std::size_t{2}, std::size_t{7}}) {
+    INFO(gazette_path(i));
+    const story& s = stories[i];
+    CHECK(c.out.at(gazette_path(i)) == join({s.headline, s.lead, s.p1, s.p2}));
+    for (const std::string& line : {sponsored[1], sponsored[2]})
+      CHECK(verdict(c, in, gazette_path(i), line) == R"(boilerplate,"pages":2,"group_pages":12)");
+  }
+  SECTION("--flow-tokens 0 (no furniture runs): the block stays") {
+    const cleaned off = clean(t, in, "flow-off", "--flow-tokens 0");
+    CHECK(verdict(off, in, gazette_path(2), sponsored[1]) == "kept");
+  }
+}
+
 TEST_CASE("a template line at the same place under every body goes though it touches the body",
           "[cli][e2e][accuracy]") {
   // Two pages, so the line is in the article flow on only 2 pages, below min_boilerplate_pages
