@@ -359,7 +359,7 @@ TEST_CASE("a headline listed as a teaser elsewhere stays on its own page", "[cli
   }
 }
 
-TEST_CASE("two articles that link each other keep their own text; furniture goes", "[cli][e2e][accuracy]") {
+TEST_CASE("two articles that link each other keep their own text, furniture goes", "[cli][e2e][accuracy]") {
   // A two-page site: need is 2, so each article's title and lead, shown as the other page's
   // "Related" teaser, reach the site's need; menu and footer are on both pages. The teasers put
   // the footer more than 20 tokens below each body, out of its article flow.
@@ -512,7 +512,7 @@ TEST_CASE("corpus tier: platform furniture on many sites goes, a list item and a
   }
 }
 
-TEST_CASE("a menu printed twice loses its second copy; a chorus sung three times stays", "[cli][e2e][accuracy]") {
+TEST_CASE("a menu printed twice loses its second copy, a chorus sung three times stays", "[cli][e2e][accuracy]") {
   temp_dir t;
   const pages in = repeats();
   const cleaned c = clean(t, in, "default");
