@@ -38,7 +38,7 @@ void mark_article_flow(std::span<const line_fp> lines, std::span<const std::uint
     if (lines[i].tokens >= o.min_tokens) {
       if (nearest <= o.reach) in_flow[i] = 1;
     } else if (nearest == 0) {
-      in_flow[i] = 2;  // a short line right next to the page's own text
+      in_flow[i] = 2;  // a short line right next to the page's own text (a dateline, a label)
     }
   }
 }

@@ -21,7 +21,8 @@ struct flow_options {
 /// in_flow[i] = 1 when line i is shared (shared[i] != 0), has at least min_tokens tokens and
 /// an anchor (a present, non-blank, unshared line of at least own_tokens tokens) before or
 /// after it with at most `reach` tokens in the present lines between them; 2 when it is
-/// shared, shorter than min_tokens and right next to an anchor (a dateline, "Advertisement"). Removed lines (lines[i].removed) are invisible.
+/// shared, shorter than min_tokens and right next to an anchor (a dateline, a label, the first
+/// entry of a share row under the body). Removed lines (lines[i].removed) are invisible.
 void mark_article_flow(std::span<const line_fp> lines, std::span<const std::uint8_t> shared,
                        const flow_options& o, std::vector<std::uint8_t>& in_flow);
 
