@@ -72,7 +72,6 @@ struct clean_options {
   /// each) printed earlier in the same page, in the same order, are removed (a menu at the top
   /// and the bottom). 0 switches it off.
   std::uint32_t min_line_repeat_run = 2;
-  // --- repeats inside a document
   std::uint32_t min_repeat_tokens = 40;     ///< a repeated run must hold this many tokens
   double repeat_coverage = 0.5;             ///< a line repeats earlier text when this share of its 4-shingles did
   // --- safety
@@ -170,6 +169,8 @@ class DUPSTRIP_EXPORT removal_table {
   [[nodiscard]] std::uint64_t bytes() const noexcept;
   /// Number of those ranges whose reason is removal_reason::repeat (no read).
   [[nodiscard]] std::uint32_t repeats(std::size_t i) const noexcept;
+  /// Number of those ranges with the given reason (no read).
+  [[nodiscard]] std::uint32_t count_of(std::size_t i, removal_reason why) const noexcept;
   /// Replaces document i's ranges. @throws std::system_error when the file cannot be written
   void set(std::size_t i, std::span<const removal> ranges);
   /// Replaces the ranges of documents first, first + 1, ... with one write.

@@ -27,7 +27,10 @@ struct run_totals {
   std::uint64_t bytes_stripped = 0;  ///< bytes removed from kept documents
   std::uint64_t lines_stripped = 0;  ///< non-blank lines removed from kept documents
   std::uint64_t repeat_spans = 0;
-  std::uint64_t boilerplate_spans = 0;
+  std::uint64_t boilerplate_spans = 0;  ///< lines on many pages of their group (site)
+  std::uint64_t corpus_spans = 0;       ///< lines on many groups (sites) of the run
+  std::uint64_t template_spans = 0;     ///< template lines ("Read more: <title>")
+  std::uint64_t line_repeat_spans = 0;  ///< later copies of short lines printed twice in a page
 };
 
 /// "kept", "dropped" or "skipped": the status word of the report.

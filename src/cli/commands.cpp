@@ -42,9 +42,9 @@ void print_summary(const analysis& a, const run_totals& t, double secs) {
                      "({} clusters), skipped {}",
                      t.read, human_bytes(t.bytes_in), secs, t.kept, t.dropped, t.clusters, t.skipped));
   m.note(fmt::format("dupstrip: stripped {} lines ({}) from kept documents: {} repeated runs, {} boilerplate "
-                     "spans; {} distinct boilerplate lines",
+                     "spans ({} distinct lines), {} corpus-wide, {} template lines, {} in-page line repeats",
                      t.lines_stripped, human_bytes(t.bytes_stripped), t.repeat_spans, t.boilerplate_spans,
-                     a.boilerplate_lines));
+                     a.boilerplate_lines, t.corpus_spans, t.template_spans, t.line_repeat_spans));
   if (t.limited != 0)
     m.note(fmt::format("dupstrip: safety rail: {} documents kept only their surest removals (see report)",
                        t.limited));

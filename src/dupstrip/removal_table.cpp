@@ -1,6 +1,7 @@
 // removal_table: per document, the offset and count of its ranges in a spill
 // file; a new list is appended (the old one is left as garbage: lists change at
 // most a few times per run).
+#include <array>
 #include <algorithm>
 #include <cstring>
 
@@ -13,18 +14,22 @@ namespace {
 constexpr std::size_t record_bytes = 18;  // begin, end, reason, pages, group_pages, pattern
 }
 
+namespace {
+constexpr std::size_t reasons = static_cast<std::size_t>(removal_reason::template_line) + 1;
+}  // namespace
+
 struct removal_table::impl {
-  impl(std::size_t n, const std::string& dir) : file(dir), at(n, 0), count(n, 0), repeats(n, 0) {}
+  impl(std::size_t n, const std::string& dir) : file(dir), at(n, 0), count(n, 0), by_reason(n) {}
   detail::spill_file file;
   std::vector<std::uint64_t> at;
   std::vector<std::uint32_t> count;
-  std::vector<std::uint32_t> repeats;
+  std::vector<std::array<std::uint32_t, reasons>> by_reason;
 };
 
 namespace {
-std::uint32_t repeat_ranges(std::span<const removal> ranges) {
-  std::uint32_t n = 0;
-  for (const removal& r : ranges) n += r.reason == removal_reason::repeat ? 1 : 0;
+std::array<std::uint32_t, reasons> ranges_by_reason(std::span<const removal> ranges) {
+  std::array<std::uint32_t, reasons> n{};
+  for (const removal& r : ranges) ++n[static_cast<std::size_t>(r.reason)];
   return n;
 }
 }  // namespace
@@ -36,7 +41,11 @@ std::size_t removal_table::size() const noexcept { return impl_ ? impl_->at.size
 
 std::uint32_t removal_table::count(std::size_t i) const noexcept { return impl_->count[i]; }
 
-std::uint32_t removal_table::repeats(std::size_t i) const noexcept { return impl_->repeats[i]; }
+std::uint32_t removal_table::repeats(std::size_t i) const noexcept { return count_of(i, removal_reason::repeat); }
+
+std::uint32_t removal_table::count_of(std::size_t i, removal_reason why) const noexcept {
+  return impl_->by_reason[i][static_cast<std::size_t>(why)];
+}
 
 std::uint64_t removal_table::bytes() const noexcept { return impl_ ? impl_->file.appended() : 0; }
 
@@ -127,7 +136,7 @@ void removal_table::store(std::size_t first, std::span<const std::span<const rem
   for (std::size_t k = 0; k < lists.size(); ++k) {
     impl_->at[first + k] = lists[k].empty() ? 0 : at;
     impl_->count[first + k] = static_cast<std::uint32_t>(lists[k].size());
-    impl_->repeats[first + k] = repeat_ranges(lists[k]);
+    impl_->by_reason[first + k] = ranges_by_reason(lists[k]);
     at += lists[k].size() * record_bytes;
   }
 }

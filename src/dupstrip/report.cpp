@@ -37,8 +37,11 @@ run_totals compute_totals(const analysis& a) {
         t.bytes_stripped += d.bytes - d.kept_bytes;
         t.lines_stripped += d.removed_lines;
         if (a.removals.size() > i) {
-          t.repeat_spans += a.removals.repeats(i);
-          t.boilerplate_spans += a.removals.count(i) - a.removals.repeats(i);
+          t.repeat_spans += a.removals.count_of(i, removal_reason::repeat);
+          t.boilerplate_spans += a.removals.count_of(i, removal_reason::boilerplate);
+          t.corpus_spans += a.removals.count_of(i, removal_reason::corpus);
+          t.template_spans += a.removals.count_of(i, removal_reason::template_line);
+          t.line_repeat_spans += a.removals.count_of(i, removal_reason::line_repeat);
         }
         break;
       case doc_status::dropped: ++t.dropped; ++t.read; break;
@@ -266,9 +269,11 @@ std::string report_summary(const analysis& a, const run_totals& t, double elapse
   std::string s = fmt::format(
       "{{\"type\":\"summary\",\"data\":{{\"read\":{},\"kept\":{},\"dropped\":{},\"skipped\":{},"
       "\"clusters\":{},\"bytes_in\":{},\"bytes_out\":{},\"bytes_stripped\":{},\"lines_stripped\":{},"
-      "\"repeat_spans\":{},\"boilerplate_spans\":{},\"boilerplate_lines\":{},\"safety_rail\":{}",
+      "\"repeat_spans\":{},\"boilerplate_spans\":{},\"corpus_spans\":{},\"template_spans\":{},"
+      "\"line_repeat_spans\":{},\"boilerplate_lines\":{},\"safety_rail\":{}",
       t.read, t.kept, t.dropped, t.skipped, t.clusters, t.bytes_in, t.bytes_out, t.bytes_stripped,
-      t.lines_stripped, t.repeat_spans, t.boilerplate_spans, a.boilerplate_lines, t.limited);
+      t.lines_stripped, t.repeat_spans, t.boilerplate_spans, t.corpus_spans, t.template_spans,
+      t.line_repeat_spans, a.boilerplate_lines, t.limited);
   // The report file must be byte-identical between runs; elapsed time goes only to --json.
   if (!deterministic) s += fmt::format(",\"elapsed_seconds\":{:.3f}", elapsed);
   s += "}}\n";
