@@ -251,6 +251,7 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
     lf.blank = is_blank(bytes, lines[l]);
     const std::uint32_t nt = s.offset[l + 1] - s.offset[l];
     lf.exact = nt == 0 ? 0 : sequence_hash(s.hashes.data() + s.offset[l], nt, exact_key_seed);
+    lf.label = label_tokens(bytes.substr(lines[l].begin, lines[l].end - lines[l].begin));
     set_template_parts(s.masked.data() + s.moffset[l], s.moffset[l + 1] - s.moffset[l], lf);
     lf.numbers = static_cast<std::uint8_t>(
         std::min<std::ptrdiff_t>(3, std::count(s.masked.begin() + s.moffset[l], s.masked.begin() + s.moffset[l + 1], number_token)));
@@ -358,6 +359,7 @@ constexpr std::size_t line_bytes = 66;
 constexpr std::uint8_t flag_blank = 1;
 constexpr std::uint8_t flag_repeat = 2;
 constexpr unsigned numbers_shift = 2;  // two bits: masked number tokens, at most 3
+constexpr unsigned label_shift = 4;    // two bits: tokens of a label opening the line
 
 void put_line(unsigned char* p, const line_fp& l) {
   std::memcpy(p, &l.begin, 4);
@@ -371,7 +373,7 @@ void put_line(unsigned char* p, const line_fp& l) {
   std::memcpy(p + 52, l.tail, 12);
   p[64] = l.pattern_tokens;
   p[65] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0) |
-                                     (l.numbers << numbers_shift));
+                                     (l.numbers << numbers_shift) | (l.label << label_shift));
 }
 
 void get_line(const unsigned char* p, line_fp& l) {
@@ -389,6 +391,7 @@ void get_line(const unsigned char* p, line_fp& l) {
   l.blank = (p[65] & flag_blank) != 0;
   l.repeat = (p[65] & flag_repeat) != 0;
   l.numbers = static_cast<std::uint8_t>((p[65] >> numbers_shift) & 3U);
+  l.label = static_cast<std::uint8_t>((p[65] >> label_shift) & 3U);
 }
 
 // First-occurrence block signatures in the blocks spill: group, tokens, key, block_perm slots.

@@ -48,6 +48,7 @@ struct line_fp {
   std::uint32_t head[3] = {0, 0, 0};  // template parts: hashes of the first 1..3 masked tokens
   std::uint32_t tail[3] = {0, 0, 0};  // ... and of the last 1..3 (0: none)
   std::uint8_t pattern_tokens = 0;    // masked tokens when the line can be a template line, else 0
+  std::uint8_t label = 0;             // tokens of a "Read more:" label opening the line (2..3), else 0
   std::uint8_t pattern = 0;           // removed as a template line: prefix tokens << 4 | suffix tokens
   std::uint32_t sig = no_sig;  // index of its block signature, or no_sig
   std::uint32_t pages = 0;     // boilerplate evidence (0: not boilerplate)

@@ -428,7 +428,7 @@ void put_lines(enc& w, std::span<const line_fp> lines, bool full) {
     for (const std::uint32_t h : l.tail) w.u32(h);
     w.u8(l.pattern_tokens);
     w.u8(static_cast<std::uint8_t>((l.blank ? 1 : 0) | (l.repeat ? 2 : 0) | (l.removed ? 4 : 0) |
-                                   (std::min<unsigned>(l.numbers, 3) << 3)));
+                                   (std::min<unsigned>(l.numbers, 3) << 3) | (std::min<unsigned>(l.label, 3) << 5)));
   }
 }
 std::vector<line_fp> get_lines(dec& r, bool full) {
@@ -451,8 +451,10 @@ std::vector<line_fp> get_lines(dec& r, bool full) {
     l.pattern_tokens = r.u8();
     if (l.pattern_tokens > detail::template_max_tokens) throw short_payload{};
     const std::uint8_t f = r.u8();
-    if (f > 31) throw short_payload{};
-    l.numbers = static_cast<std::uint8_t>(f >> 3);
+    if (f > 127) throw short_payload{};
+    l.numbers = static_cast<std::uint8_t>((f >> 3) & 3U);
+    l.label = static_cast<std::uint8_t>(f >> 5);
+    if (l.label == 1) throw short_payload{};
     l.blank = (f & 1) != 0;
     l.repeat = (f & 2) != 0;
     l.removed = (f & 4) != 0;

@@ -3,6 +3,7 @@
 #include "dupstrip/template_lines.hpp"
 
 #include "dupstrip/hash.hpp"
+#include "dupstrip/text.hpp"
 
 #include <algorithm>
 
@@ -45,10 +46,19 @@ std::uint64_t template_pattern_key(std::uint32_t a, std::uint32_t b, std::uint32
   return mix64(pattern_salt ^ (std::uint64_t{head} << 32 | tail)) ^ (std::uint64_t{a * 4 + b} << 56);
 }
 
+std::uint8_t label_tokens(std::string_view line) {
+  const std::size_t colon = line.substr(0, 48).find(':');
+  if (colon == std::string_view::npos || colon == 0) return 0;
+  std::vector<token> tokens;
+  tokenize(line.substr(0, colon), normalize_options{}, tokens);
+  return tokens.size() >= 2 && tokens.size() <= template_max_fixed ? static_cast<std::uint8_t>(tokens.size()) : 0;
+}
+
 void set_template_parts(const std::uint64_t* masked, std::uint32_t n, line_fp& l) {
   l.pattern_tokens = 0;
   for (std::uint32_t k = 0; k < template_max_fixed; ++k) l.head[k] = l.tail[k] = 0;
-  if (n < template_min_fixed + 1 || n > template_max_tokens) return;
+  const std::uint32_t least = l.label >= 2 ? l.label + 1U : template_min_fixed + 1;
+  if (n < least || n > template_max_tokens) return;
   l.pattern_tokens = static_cast<std::uint8_t>(n);
   for (std::uint32_t k = 1; k <= template_max_fixed && k < n; ++k) {
     l.head[k - 1] = part_hash(masked, k, head_salt);
@@ -160,24 +170,32 @@ void mark_template_lines(std::vector<line_fp>& lines, const std::vector<std::pai
     const auto it = std::lower_bound(table.begin(), table.end(), std::pair<std::uint64_t, std::uint32_t>(key, 0));
     return it != table.end() && it->first == key ? it->second : 0;
   };
+  // Every pattern of every present line: a line sharing any of its patterns with another line
+  // of the page (rows of a table sharing a label or a unit) is the page's own structure.
   std::vector<std::uint64_t> doc_patterns;
+  bool any = false;
   for (const line_fp& l : lines) {
     if (l.removed || l.blank) continue;
     for_each_pattern(l, [&](std::uint32_t, std::uint32_t, std::uint64_t key) {
-      if (pages_of(key) != 0) doc_patterns.push_back(key);
+      doc_patterns.push_back(key);
+      any = any || pages_of(key) != 0;
     });
   }
-  if (doc_patterns.empty()) return;
+  if (!any) return;
   std::sort(doc_patterns.begin(), doc_patterns.end());
+  auto repeated = [&](std::uint64_t key) {
+    const auto [lo, hi] = std::equal_range(doc_patterns.begin(), doc_patterns.end(), key);
+    return hi - lo > 1;
+  };
   for (line_fp& l : lines) {
     if (l.removed || l.blank || l.repeat || l.pages != 0) continue;
+    bool own = false;
+    for_each_pattern(l, [&](std::uint32_t, std::uint32_t, std::uint64_t key) { own = own || repeated(key); });
+    if (own) continue;
     for_each_pattern(l, [&](std::uint32_t a, std::uint32_t b, std::uint64_t key) {
       if (l.pattern != 0) return;
       const std::uint32_t p = pages_of(key);
       if (p == 0) return;
-      // A pattern that recurs inside this page is the page's own structure (a table).
-      const auto [lo, hi] = std::equal_range(doc_patterns.begin(), doc_patterns.end(), key);
-      if (hi - lo > 1) return;
       l.pages = p;
       l.pattern = static_cast<std::uint8_t>(a << 4 | b);
     });

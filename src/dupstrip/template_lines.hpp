@@ -20,7 +20,11 @@ inline constexpr std::uint32_t template_max_tokens = 18;
 inline constexpr std::uint32_t template_max_fixed = 3;
 inline constexpr std::uint32_t template_min_fixed = 3;
 
-/// Sets l.head, l.tail and l.pattern_tokens from the line's masked token hashes.
+/// Tokens of a label that opens `line` ("Read more:", "Posted by staff:"): the tokens before
+/// a colon within its first 48 bytes when there are 2 or 3 of them, else 0.
+std::uint8_t label_tokens(std::string_view line);
+
+/// Sets l.head, l.tail and l.pattern_tokens from the line's masked token hashes and l.label.
 void set_template_parts(const std::uint64_t* masked, std::uint32_t n, line_fp& l);
 
 /// Appends to `out` the keys found exactly once in `keys` (sorted in place): a prefix, suffix
@@ -62,7 +66,8 @@ class template_tally {
 
 /// Marks the template lines of one document against a finished tally's table: a line not yet
 /// removed or decided (pages == 0, not repeat, not removed) gets pages and pattern from its
-/// most specific pattern in the table, unless that pattern recurs inside this document.
+/// most specific pattern in the table, unless one of its patterns recurs inside this document
+/// (the rows of a table share a label or a unit).
 void mark_template_lines(std::vector<line_fp>& lines, const std::vector<std::pair<std::uint64_t, std::uint32_t>>& table);
 
 /// The lines of a document that are not removed (what a second run would read).
@@ -77,6 +82,8 @@ template <class Fn>
 void for_each_pattern(const line_fp& l, Fn&& fn) {
   const std::uint32_t n = l.pattern_tokens;
   if (n == 0) return;
+  // A label before a colon is a pattern by itself, whatever the length of what follows it.
+  const bool label_seen = l.label >= 2 && l.label < n && (l.label >= template_min_fixed && 3U * l.label >= n);
   for (std::uint32_t fixed = 2 * template_max_fixed; fixed >= template_min_fixed; --fixed) {
     if (fixed >= n || 3 * fixed < n) continue;
     for (std::uint32_t a = template_max_fixed + 1; a-- > 0;) {
@@ -86,6 +93,7 @@ void for_each_pattern(const line_fp& l, Fn&& fn) {
       fn(a, b, template_pattern_key(a, b, a == 0 ? 0 : l.head[a - 1], b == 0 ? 0 : l.tail[b - 1]));
     }
   }
+  if (l.label >= 2 && l.label < n && !label_seen) fn(l.label, 0U, template_pattern_key(l.label, 0, l.head[l.label - 1], 0));
 }
 
 }  // namespace dupstrip::detail
