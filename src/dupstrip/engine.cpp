@@ -809,7 +809,7 @@ void run_state::begin() {
     counts.for_each([&](std::uint64_t k, std::uint32_t c) {
       if (k == 0) return;
       if (c >= gt.need) tables[g].emplace_back(k, c);
-      if (c >= 2 && opt.flow_tokens != 0) pairs[g].emplace_back(k, c);
+      else if (c >= 2 && opt.flow_tokens != 0) pairs[g].emplace_back(k, c);  // a line at or above need is site-tier
     });
     std::sort(tables[g].begin(), tables[g].end());
     std::sort(pairs[g].begin(), pairs[g].end());

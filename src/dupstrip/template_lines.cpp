@@ -66,39 +66,13 @@ void set_template_parts(const std::uint64_t* masked, std::uint32_t n, line_fp& l
   }
 }
 
-void template_tally::fold() {
-  std::sort(all_keys_.begin(), all_keys_.end());
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> out;
-  out.reserve(counts_.size() + all_keys_.size() / 2);
-  std::size_t i = 0;
-  std::size_t j = 0;
-  while (i < counts_.size() || j < all_keys_.size()) {
-    if (j == all_keys_.size() || (i < counts_.size() && counts_[i].first < all_keys_[j])) {
-      out.push_back(counts_[i++]);
-      continue;
-    }
-    const std::uint64_t key = all_keys_[j];
-    std::uint32_t c = 0;
-    while (j < all_keys_.size() && all_keys_[j] == key) {
-      ++c;
-      ++j;
-    }
-    if (i < counts_.size() && counts_[i].first == key) c += counts_[i++].second;
-    out.emplace_back(key, c);
-  }
-  counts_.swap(out);
-  all_keys_.clear();
-  std::sort(fillers_.begin(), fillers_.end());
-  fillers_.erase(std::unique(fillers_.begin(), fillers_.end()), fillers_.end());
+void template_tally::count_cluster() {
+  sort_unique(cluster_keys_);
+  for (const std::uint64_t k : cluster_keys_) counts_.bump(k);
+  cluster_keys_.clear();
 }
 
-void template_tally::next_cluster() {
-  sort_unique(cluster_keys_);
-  all_keys_.insert(all_keys_.end(), cluster_keys_.begin(), cluster_keys_.end());
-  cluster_keys_.clear();
-  // Memory stays bounded on large groups: the collected keys are folded into counts now and then.
-  if (all_keys_.size() + fillers_.size() > (std::size_t{1} << 20)) fold();
-}
+void template_tally::next_cluster() { count_cluster(); }
 
 void template_tally::add_parts(std::span<const line_fp> lines) {
   doc_keys_.clear();
@@ -113,18 +87,19 @@ void template_tally::add_parts(std::span<const line_fp> lines) {
 }
 
 void template_tally::finish_parts() {
-  next_cluster();
-  fold();
-  parts_.clear();
-  for (const auto& [key, c] : counts_)
-    if (c >= need_) parts_.push_back(key);
-  counts_ = {};
+  count_cluster();
+  parts_.reset(1024);
+  frequent_parts_ = 0;
+  counts_.for_each([&](std::uint64_t key, std::uint32_t c) {
+    if (c >= need_ && key != 0 && parts_.insert(key)) ++frequent_parts_;
+  });
+  counts_ = flat_count64{};
   pass2_ = true;
 }
 
 void template_tally::add_patterns(std::span<const line_fp> lines) {
-  if (parts_.empty()) return;
-  auto frequent = [&](std::uint64_t k) { return std::binary_search(parts_.begin(), parts_.end(), k); };
+  if (frequent_parts_ == 0) return;
+  auto frequent = [&](std::uint64_t k) { return parts_.contains(k); };
   doc_keys_.clear();
   std::vector<std::pair<std::uint64_t, std::uint64_t>> doc_fillers;
   for (const line_fp& l : lines) {
@@ -146,20 +121,26 @@ void template_tally::add_patterns(std::span<const line_fp> lines) {
 
 std::vector<std::pair<std::uint64_t, std::uint32_t>> template_tally::finish() {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> out;
-  if (!pass2_ || parts_.empty()) return out;
-  next_cluster();
-  fold();
+  if (!pass2_ || frequent_parts_ == 0) return out;
+  count_cluster();
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> pages;
+  counts_.for_each([&](std::uint64_t key, std::uint32_t c) {
+    if (c >= need_ && key != 0) pages.emplace_back(key, c);
+  });
+  counts_ = flat_count64{};
+  std::sort(pages.begin(), pages.end());
+  std::sort(fillers_.begin(), fillers_.end());
+  fillers_.erase(std::unique(fillers_.begin(), fillers_.end()), fillers_.end());
   std::size_t f = 0;
-  for (const auto& [key, pages] : counts_) {
+  for (const auto& [key, n] : pages) {
     while (f < fillers_.size() && fillers_[f].first < key) ++f;
     std::uint32_t distinct = 0;
     while (f < fillers_.size() && fillers_[f].first == key) {
       ++distinct;
       ++f;
     }
-    if (pages >= need_ && distinct >= std::max(need_, (pages + 1) / 2)) out.emplace_back(key, pages);
+    if (distinct >= std::max(need_, (n + 1) / 2)) out.emplace_back(key, n);
   }
-  counts_ = {};
   fillers_ = {};
   return out;
 }

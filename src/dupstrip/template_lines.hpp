@@ -4,6 +4,7 @@
 #pragma once
 
 #include "dupstrip/engine.hpp"
+#include "dupstrip/flat_set.hpp"
 
 #include <cstdint>
 #include <span>
@@ -50,18 +51,18 @@ class template_tally {
   /// Pattern key -> clusters carrying it, for the patterns on at least `need` clusters with
   /// at least max(need, half their clusters) distinct lines; sorted by key. The tally is spent.
   [[nodiscard]] std::vector<std::pair<std::uint64_t, std::uint32_t>> finish();
-  [[nodiscard]] bool any_frequent_part() const noexcept { return !parts_.empty(); }
+  [[nodiscard]] bool any_frequent_part() const noexcept { return frequent_parts_ != 0; }
 
  private:
-  void fold();
+  void count_cluster();
   std::uint32_t need_;
   bool pass2_ = false;
   std::vector<std::uint64_t> cluster_keys_;
   std::vector<std::uint64_t> doc_keys_;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> counts_;  // key -> clusters, sorted (folded)
-  std::vector<std::uint64_t> all_keys_;                          // keys since the last fold, one per cluster
-  std::vector<std::uint64_t> parts_;                             // frequent parts, sorted
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> fillers_;  // (pattern, line key)
+  flat_count64 counts_;                                           // key -> clusters carrying it
+  flat_set64 parts_;                                              // frequent parts
+  std::size_t frequent_parts_ = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> fillers_;  // (pattern, line key), pass 2
 };
 
 /// Marks the template lines of one document against a finished tally's table: a line not yet
