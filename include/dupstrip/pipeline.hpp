@@ -56,7 +56,7 @@ struct clean_options {
   std::uint32_t min_boilerplate_pages = 3;  ///< a line on this many pages (clusters) of a group is boilerplate
   double boilerplate_fraction = 0.05;       ///< ... and on at least this fraction of the group's pages
   double block_similarity = 0.7;            ///< near-identical template lines: estimated Jaccard of their 3-shingles
-  /// Article flow guard: a shared line within 3 lines of a line of the page's own of at least
+  /// Article flow guard: a shared line within 20 tokens of a line of the page's own of at least
   /// this many tokens is kept there unless the site shows it in article flow on
   /// min_boilerplate_pages pages (doc/algorithm.md, "Article flow"). 0 switches the guard off.
   std::uint32_t flow_tokens = 10;
@@ -137,7 +137,7 @@ struct doc_result {
   std::uint32_t content_tokens = 0;    ///< tokens left after cleaning
   std::uint32_t lines = 0;             ///< lines in the document
   std::uint32_t removed_lines = 0;     ///< non-blank lines removed
-  std::uint32_t cluster = 0;           ///< smallest document index of its near-duplicate cluster
+  std::uint32_t cluster = 0;           ///< index of its near-duplicate cluster's kept copy (its own when alone)
   std::uint32_t duplicate_of = 0;      ///< when dropped: index of the kept copy
   std::uint32_t utf8_replacements = 0; ///< invalid sequences read as U+FFFD
   double similarity = 0.0;             ///< when dropped: estimated Jaccard with the kept copy
@@ -148,8 +148,8 @@ struct doc_result {
 // fit 32 bits: a result is 72 bytes.
 
 /// The removed ranges of every document of a run. They are the bulk of a run's decisions, so
-/// they live in a temporary file (clean_options::temp_dir), not in memory: 16 bytes per
-/// document stay in memory. Copies share the same table.
+/// they live in a temporary file (clean_options::temp_dir), not in memory: 32 bytes per
+/// document stay in memory (offset, count and counts by reason). Copies share the same table.
 /// @threadsafety get() may run concurrently with anything but set() of the same document;
 /// set() may run concurrently on distinct documents.
 class DUPSTRIP_EXPORT removal_table {

@@ -583,6 +583,23 @@ void run_state::near_identical_lines() {
   blocks_.reset();
 }
 
+std::vector<std::uint32_t> name_ranks(std::size_t n, const std::function<std::string_view(std::size_t)>& name) {
+  std::vector<std::uint32_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const std::string_view x = name(a);
+    const std::string_view y = name(b);
+    return x != y ? x < y : a < b;
+  });
+  std::vector<std::uint32_t> rank(n, 0);
+  std::uint32_t r = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k != 0 && name(order[k]) != name(order[k - 1])) r = static_cast<std::uint32_t>(k);
+    rank[order[k]] = r;
+  }
+  return rank;
+}
+
 numbered_groups number_groups(std::size_t n, const std::function<std::string_view(std::size_t)>& group) {
   numbered_groups out;
   std::map<std::string, std::uint32_t, std::less<>> ids;
@@ -734,13 +751,22 @@ void run_state::decide_duplicates() {
   for (std::size_t k = 1; k < by_hash.size(); ++k)
     if (extra_[by_hash[k]].content_hash == extra_[by_hash[k - 1]].content_hash) uf.unite(by_hash[k], by_hash[k - 1]);
   by_hash = {};
+  // The kept copy: the most content (--keep longest), then the smallest name, then the
+  // smallest content hash; a position decides only between copies equal in all three (the
+  // same name and the same content: either gives the same output).
+  auto better = [&](std::uint32_t x, std::uint32_t y) {
+    if (opt.keep == keep_policy::longest && extra_[x].content_bytes != extra_[y].content_bytes)
+      return extra_[x].content_bytes > extra_[y].content_bytes;
+    if (name_rank(x) != name_rank(y)) return name_rank(x) < name_rank(y);
+    if (extra_[x].content_hash != extra_[y].content_hash) return extra_[x].content_hash < extra_[y].content_hash;
+    return x < y;
+  };
   std::vector<std::uint32_t> best(n, none);
   for (std::size_t i = 0; i < n; ++i) {
     if (!extra_[i].active) continue;
     const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
     std::uint32_t& b = best[r];
-    if (b == none || (opt.keep == keep_policy::longest && extra_[i].content_bytes > extra_[b].content_bytes))
-      b = static_cast<std::uint32_t>(i);
+    if (b == none || better(static_cast<std::uint32_t>(i), b)) b = static_cast<std::uint32_t>(i);
   }
   std::vector<std::uint32_t> a_sig(K);
   std::vector<std::uint32_t> b_sig(K);
@@ -753,8 +779,8 @@ void run_state::decide_duplicates() {
     res.similarity = 0.0;
     if (!extra_[i].active) continue;
     const std::uint32_t r = uf.find(static_cast<std::uint32_t>(i));
-    res.cluster = r;
     const std::uint32_t b = best[r];
+    res.cluster = b;  // named after its kept copy (the report prints that copy's name)
     if (b == i) continue;
     res.status = doc_status::dropped;
     res.duplicate_of = b;

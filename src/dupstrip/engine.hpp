@@ -127,6 +127,14 @@ class run_state {
   /// the number added so far. Their lines, signatures and block signatures go to the spill
   /// files (only a key's first occurrence in its group, in document order, is ever compared).
   void add_scans(std::size_t lo, std::span<scan_record> recs);
+  /// Ranks of the documents' names in bytewise order (equal names, equal ranks). Every tie
+  /// between documents (the kept copy of a cluster, the example of a boilerplate line) is broken
+  /// by name, then content, never by position, so decisions do not depend on the order of the
+  /// input or its sharding. Without ranks, positions stand in for them.
+  void set_name_ranks(std::vector<std::uint32_t> ranks) { name_ranks_ = std::move(ranks); }
+  [[nodiscard]] std::uint32_t name_rank(std::size_t i) const noexcept {
+    return name_ranks_.empty() ? static_cast<std::uint32_t>(i) : name_ranks_[i];
+  }
   /// Merge 1: pre-clusters, near-identical lines, boilerplate set, removals. Every document
   /// that was read is then pending for the content step.
   void begin();
@@ -218,6 +226,7 @@ class run_state {
   std::vector<doc_result> results_;
   std::vector<doc_extra> extra_;
   std::vector<std::uint32_t> group_of_;
+  std::vector<std::uint32_t> name_ranks_;
   std::vector<group_info> groups_;
   std::vector<top_key> top_;
   std::vector<std::uint32_t> pending_;
@@ -252,6 +261,9 @@ class run_state {
   void decide_duplicates();
   std::vector<std::uint32_t> refine();
 };
+
+/// Ranks of n names in bytewise order, equal names sharing a rank (run_state::set_name_ranks).
+std::vector<std::uint32_t> name_ranks(std::size_t n, const std::function<std::string_view(std::size_t)>& name);
 
 /// Documents' groups numbered in name order (bytewise), as every run numbers them.
 struct numbered_groups {

@@ -165,14 +165,20 @@ void run_state::begin() {
   parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) {
     const group_info& gt = groups_[g];
     flat_count64 counts;
+    flat_count64 exact_counts;  // exact (digits kept) line keys, for furniture runs
     flat_set64 exact;
     line_cursor cursor(*this);
     std::vector<std::uint64_t> keys;
+    std::vector<std::uint64_t> exact_keys;
+    auto count_once = [](std::vector<std::uint64_t>& v, flat_count64& into) {
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+      for (const std::uint64_t k : v) into.bump(k);
+      v.clear();
+    };
     auto flush = [&] {
-      std::sort(keys.begin(), keys.end());
-      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-      for (const std::uint64_t k : keys) counts.bump(k);
-      keys.clear();
+      count_once(keys, counts);
+      count_once(exact_keys, exact_counts);
     };
     std::vector<std::uint64_t> group_keys;
     if (corpus_tier) exact.reset(1024);
@@ -190,7 +196,7 @@ void run_state::begin() {
         if (l.tokens == 0) continue;
         keys.push_back(gt.canonical(l.key));
         if (l.masked_key != 0) keys.push_back(l.masked_key);
-        if (opt.flow_tokens != 0 && l.exact != 0) keys.push_back(l.exact);
+        if (opt.flow_tokens != 0 && l.exact != 0) exact_keys.push_back(l.exact);
         if (corpus_tier && corpus_key(l) != 0 && exact.insert(corpus_key(l))) group_keys.push_back(corpus_key(l));
       }
     }
@@ -206,9 +212,11 @@ void run_state::begin() {
       templates[g] = tally.finish();
     }
     counts.for_each([&](std::uint64_t k, std::uint32_t c) {
-      if (k == 0) return;
-      if (c >= gt.need) tables[g].emplace_back(k, c);
-      else if (c >= 2 && opt.flow_tokens != 0) pairs[g].emplace_back(k, c);  // a line at or above need is site-tier
+      if (c >= gt.need && k != 0) tables[g].emplace_back(k, c);
+    });
+    // Below need only: a line at or above it is site-tier by its masked key already.
+    exact_counts.for_each([&](std::uint64_t k, std::uint32_t c) {
+      if (c >= 2 && c < gt.need && k != 0) pairs[g].emplace_back(k, c);
     });
     std::sort(tables[g].begin(), tables[g].end());
     std::sort(pairs[g].begin(), pairs[g].end());
@@ -291,10 +299,11 @@ void run_state::begin() {
   if (top_.size() > 20) top_.resize(20);
 
   // Mark boilerplate lines and decide removals (safety rail included), in parallel; each
-  // worker notes the first line (document, line) showing each top key, the earliest wins.
+  // worker notes the first line (document name, line) showing each top key, the smallest wins:
+  // the example does not depend on the order of the documents.
   const unsigned workers = resolve_jobs(jobs_);
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> first_seen(
-      workers, std::vector<std::pair<std::uint32_t, std::uint32_t>>(top_.size(), {none, 0}));
+  using sighting = std::array<std::uint32_t, 3>;  // name rank, document, line
+  std::vector<std::vector<sighting>> first_seen(workers, std::vector<sighting>(top_.size(), sighting{none, none, 0}));
   // In blocks of consecutive documents, whose removal lists are written with one call.
   constexpr std::size_t block = 64;
   std::vector<line_cursor> cursors(workers, line_cursor(*this));
@@ -342,11 +351,11 @@ void run_state::begin() {
         if (l.pages == 0 && shared[li] == 3 && in_flow[li] != 1 && in_run[li] != 0)
           l.pages = pages_in(pairs[g], l.exact);
         if (l.pages == 0 || l.repeat || l.corpus) continue;
-        for (std::size_t t = 0; t < top_.size(); ++t)
-          if (top_[t].group == g && (top_[t].key == ck || top_[t].key == l.masked_key) &&
-              std::pair<std::uint32_t, std::uint32_t>(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)) <
-                  seen_here[t])
-            seen_here[t] = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)};
+        for (std::size_t t = 0; t < top_.size(); ++t) {
+          const sighting here{name_rank(i), static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(li)};
+          if (top_[t].group == g && (top_[t].key == ck || top_[t].key == l.masked_key) && here < seen_here[t])
+            seen_here[t] = here;
+        }
       }
       mark_template_lines(lines, templates[g]);
       if (opt.min_line_repeat_run != 0) {
@@ -369,10 +378,10 @@ void run_state::begin() {
     removals_.set_block(first, lists);
   });
   for (std::size_t t = 0; t < top_.size(); ++t) {
-    std::pair<std::uint32_t, std::uint32_t> best{none, 0};
+    sighting best{none, none, 0};
     for (const auto& f : first_seen) best = std::min(best, f[t]);
-    top_[t].doc = best.first;
-    top_[t].line = best.second;
+    top_[t].doc = best[1];
+    top_[t].line = best[2];
   }
   {
     std::vector<top_key> unique;

@@ -48,6 +48,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
 
   detail::numbered_groups groups = detail::number_groups(n, [&](std::size_t i) { return source.group(i); });
   detail::run_state state(options_, std::move(groups.group_of), std::move(groups.names), jobs);
+  state.set_name_ranks(detail::name_ranks(n, [&](std::size_t i) { return source.name(i); }));
   const detail::engine_config& cfg = state.config();
 
   std::vector<std::pair<std::string, double>> seconds{{"scan", 0.0}, {"boilerplate", 0.0}, {"content", 0.0},

@@ -184,9 +184,10 @@ std::string doc_record(const document_source& source, const analysis& a, std::si
     s += "}}\n";
     return s;
   }
-  s += fmt::format(",\"kept_bytes\":{},\"stripped_bytes\":{},\"content_tokens\":{},\"cluster\":{}",
-                   d.kept_bytes, d.status == doc_status::kept ? d.bytes - d.kept_bytes : 0,
-                   d.content_tokens, d.cluster);
+  s += fmt::format(",\"kept_bytes\":{},\"stripped_bytes\":{},\"content_tokens\":{},\"cluster\":",
+                   d.kept_bytes, d.status == doc_status::kept ? d.bytes - d.kept_bytes : 0, d.content_tokens);
+  // A cluster is named after its kept copy, never numbered by position.
+  append_json_path(s, source.name(d.cluster < a.docs.size() ? d.cluster : i));
   if (d.status == doc_status::dropped) {
     s += ",\"duplicate_of\":";
     append_json_path(s, source.name(d.duplicate_of));
@@ -229,16 +230,28 @@ void report_docs(const document_source& source, const analysis& a, unsigned jobs
 }
 
 std::string report_clusters(const document_source& source, const analysis& a) {
-  // Members by (cluster id, index): one sorted array, not a map of every cluster.
+  // Members by (kept copy's name, name): one sorted array, not a map of every cluster, and an
+  // order that does not depend on the order of the input.
   std::vector<std::uint32_t> by_cluster;
   for (std::size_t i = 0; i < a.docs.size(); ++i)
     if (a.docs[i].status != doc_status::skipped && a.docs[i].cluster != i) by_cluster.push_back(static_cast<std::uint32_t>(i));
   for (const std::uint32_t i : std::vector<std::uint32_t>(by_cluster))
     if (a.docs[a.docs[i].cluster].status != doc_status::skipped) by_cluster.push_back(a.docs[i].cluster);
-  std::sort(by_cluster.begin(), by_cluster.end(), [&](std::uint32_t x, std::uint32_t y) {
-    return a.docs[x].cluster != a.docs[y].cluster ? a.docs[x].cluster < a.docs[y].cluster : x < y;
-  });
+  std::sort(by_cluster.begin(), by_cluster.end());
   by_cluster.erase(std::unique(by_cluster.begin(), by_cluster.end()), by_cluster.end());
+  std::sort(by_cluster.begin(), by_cluster.end(), [&](std::uint32_t x, std::uint32_t y) {
+    const std::uint32_t cx = a.docs[x].cluster;
+    const std::uint32_t cy = a.docs[y].cluster;
+    if (cx != cy) {
+      const std::string_view nx = source.name(cx);
+      const std::string_view ny = source.name(cy);
+      return nx != ny ? nx < ny : cx < cy;
+    }
+    if ((x == cx) != (y == cy)) return x == cx;  // the kept copy first
+    const std::string_view nx = source.name(x);
+    const std::string_view ny = source.name(y);
+    return nx != ny ? nx < ny : x < y;
+  });
   std::string s;
   for (std::size_t lo = 0; lo < by_cluster.size();) {
     const std::uint32_t id = a.docs[by_cluster[lo]].cluster;
@@ -247,11 +260,10 @@ std::string report_clusters(const document_source& source, const analysis& a) {
     const std::span<const std::uint32_t> m(by_cluster.data() + lo, hi - lo);
     lo = hi;
     if (m.size() < 2) continue;
-    std::uint32_t kept = id;
-    for (std::uint32_t i : m)
-      if (a.docs[i].status == doc_status::kept) kept = i;
-    s += fmt::format("{{\"type\":\"cluster\",\"data\":{{\"id\":{},\"kept\":", id);
-    append_json_path(s, source.name(kept));
+    s += "{\"type\":\"cluster\",\"data\":{\"id\":";
+    append_json_path(s, source.name(id));
+    s += ",\"kept\":";
+    append_json_path(s, source.name(id));
     s += ",\"members\":[";
     for (std::size_t k = 0; k < m.size(); ++k) {
       if (k) s.push_back(',');

@@ -1127,6 +1127,7 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
     opt.jobs = jobs;
     opt.temp_dir = temp_dir;
     st = std::make_unique<run_state>(opt, std::move(groups.group_of), std::move(groups.names), jobs);
+    st->set_name_ranks(detail::name_ranks(names.size(), [&](std::size_t i) -> std::string_view { return names[i]; }));
     const std::uint32_t K = opt.num_perm;
     for (std::size_t u = 0; u < used.size(); ++u) {
       file_reader in(used[u].path, kind_scan);
@@ -1159,6 +1160,7 @@ merge_status merge_shards(const std::vector<fs::path>& inputs, const fs::path* s
     };
     state_file sf = read_state(*state, nullptr, load);
     if (!st) st = make_run_state(sf, jobs, temp_dir);
+    st->set_name_ranks(detail::name_ranks(sf.names.size(), [&](std::size_t i) -> std::string_view { return sf.names[i]; }));
     if (sf.pending.empty())
       throw format_error(fmt::format("{}: the run is complete (round {}): run apply, or merge with no files to "
                                      "write the report", state->string(), sf.round));

@@ -15,6 +15,7 @@
 #include <iterator>
 #include <map>
 #include <random>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -923,4 +924,164 @@ TEST_CASE("scale-out: fingerprint and state files do not depend on --jobs", "[sc
                      t.path() / "io");
   REQUIRE(r.exit_code == 0);
   CHECK(same_bytes(t.path() / "j4.dsm", a.state(round)));
+}
+
+// ------------------------------------------------------------------ order and sharding
+
+namespace {
+
+// A report made comparable across input orders: doc records without their `index` (the
+// position in this run's input) and sorted by path; every other line as it is, in order.
+std::string order_free_report(const std::string& report) {
+  std::vector<std::string> docs;
+  std::string rest;
+  static const std::regex index_field(R"re(,"index":\d+)re");
+  std::size_t pos = 0;
+  while (pos < report.size()) {
+    const std::size_t nl = report.find('\n', pos);
+    const std::size_t end = nl == std::string::npos ? report.size() : nl + 1;
+    const std::string line = report.substr(pos, end - pos);
+    if (line.rfind("{\"type\":\"doc\",", 0) == 0) docs.push_back(std::regex_replace(line, index_field, ""));
+    else rest += line;
+    pos = end;
+  }
+  std::sort(docs.begin(), docs.end());
+  std::string out;
+  for (const std::string& d : docs) out += d;
+  return out + rest;
+}
+
+// The page folder of order_corpus(): a generated corpus plus exact copies of pages on other
+// sites under other names, whose content ties with the original's once furniture is gone, so
+// that only the names can decide which copy is kept.
+std::map<std::string, std::string> order_corpus() {
+  const auto c = make_corpus(5, 14, 20261204);
+  std::map<std::string, std::string> pages = c.pages;
+  std::vector<std::string> sites;
+  for (const auto& [rel, text] : c.pages) {
+    const std::string site = rel.substr(0, rel.find('/'));
+    if (sites.empty() || sites.back() != site) sites.push_back(site);
+  }
+  int k = 0;
+  for (const auto& [rel, text] : c.pages) {
+    if (k++ % 9 != 4) continue;
+    const std::string site = rel.substr(0, rel.find('/'));
+    const auto at = static_cast<std::size_t>(std::find(sites.begin(), sites.end(), site) - sites.begin());
+    const std::string& other = sites[(at + 1) % sites.size()];
+    pages[other + "/again-" + std::to_string(k) + ".txt"] = text;
+  }
+  return pages;
+}
+
+}  // namespace
+
+TEST_CASE("the same decisions whatever the order of the documents and however the corpus is sharded",
+          "[scaleout][e2e][order]") {
+  temp_dir t;
+  const fs::path in = t.path() / "in";
+  const std::map<std::string, std::string> pages = order_corpus();
+  for (const auto& [rel, text] : pages) write_text(in / rel, text);
+  const fs::path io = t.path() / "io";
+  const fs::path ref = t.path() / "ref";
+  const fs::path ref_report = t.path() / "ref.jsonl";
+  REQUIRE(run("clean " + q(in) + " -o " + q(ref) + " --report " + q(ref_report) + " -q -j2", io).exit_code == 0);
+  const std::string expected = order_free_report(read_text(ref_report));
+  REQUIRE(expected.find("\"status\":\"dropped\"") != std::string::npos);
+  const auto expected_tree = snapshot(ref);
+  std::mt19937_64 rng(77);
+  std::vector<std::string> files = sorted_files(in);
+
+  SECTION("--files-from in shuffled orders") {
+    for (int round = 0; round < 3; ++round) {
+      std::shuffle(files.begin(), files.end(), rng);
+      std::string list;
+      for (const std::string& rel : files) list += rel + "\n";
+      const fs::path lp = t.path() / ("shuffled-" + std::to_string(round) + ".txt");
+      write_text(lp, list);
+      const fs::path out = t.path() / ("out-list-" + std::to_string(round));
+      const fs::path rep = t.path() / ("list-" + std::to_string(round) + ".jsonl");
+      REQUIRE(run("clean --files-from " + q(lp) + " --root " + q(in) + " -o " + q(out) + " --report " + q(rep) +
+                      " -q -j2",
+                  io)
+                  .exit_code == 0);
+      CHECK(tree_difference(ref, out) == "");
+      CHECK(text_difference(expected, order_free_report(read_text(rep))) == "");
+    }
+  }
+
+  SECTION("JSONL records in shuffled orders") {
+    // Ids are file names ("site__page.txt"), so that a folder output is named after them.
+    auto id_of = [](std::string rel) {
+      rel.replace(rel.find('/'), 1, "__");
+      return rel;
+    };
+    std::string first_report;
+    for (int round = 0; round < 3; ++round) {
+      std::shuffle(files.begin(), files.end(), rng);
+      std::string jsonl;
+      for (const std::string& rel : files) {
+        std::string text;
+        for (const char ch : pages.at(rel)) {
+          if (ch == '\n') text += "\\n";
+          else if (ch == '"') text += "\\\"";
+          else text.push_back(ch);
+        }
+        jsonl += "{\"id\":\"" + id_of(rel) + "\",\"site\":\"" + rel.substr(0, rel.find('/')) + "\",\"text\":\"" + text +
+                 "\"}\n";
+      }
+      const fs::path file = t.path() / ("records-" + std::to_string(round) + ".jsonl");
+      write_text(file, jsonl);
+      const fs::path out = t.path() / ("out-jsonl-" + std::to_string(round));
+      const fs::path rep = t.path() / ("jsonl-" + std::to_string(round) + ".jsonl");
+      REQUIRE(run("clean " + q(file) + " --group-field site -o " + q(out) + " --report " + q(rep) + " -q -j2", io)
+                  .exit_code == 0);
+      // The same kept documents with the same bytes as the folder run.
+      std::map<std::string, std::string> want;
+      for (const auto& [rel, text] : expected_tree) want[id_of(rel) + ".txt"] = text;
+      CHECK(snapshot(out) == want);
+      const std::string got = order_free_report(read_text(rep));
+      if (round == 0) first_report = got;
+      else CHECK(text_difference(first_report, got) == "");
+    }
+  }
+
+  SECTION("2, 3 and 5 shards by site and by name hash, merged in shuffled orders") {
+    for (const std::size_t n : {2U, 3U, 5U}) {
+      for (const bool by_site : {true, false}) {
+        INFO(n << " shards by " << (by_site ? "site" : "name hash"));
+        std::vector<std::string> site_names;
+        for (const std::string& rel : files) site_names.push_back(rel.substr(0, rel.find('/')));
+        std::sort(site_names.begin(), site_names.end());
+        site_names.erase(std::unique(site_names.begin(), site_names.end()), site_names.end());
+        std::vector<std::vector<std::string>> parts(n);
+        for (const std::string& rel : files) {
+          const std::string site = rel.substr(0, rel.find('/'));
+          const std::size_t k =
+              by_site ? static_cast<std::size_t>(std::find(site_names.begin(), site_names.end(), site) -
+                                                 site_names.begin()) %
+                            n
+                      : std::hash<std::string>{}(rel) % n;
+          parts[k].push_back(rel);
+        }
+        // Shards in a shuffled order, each listing its files in a shuffled order.
+        std::shuffle(parts.begin(), parts.end(), rng);
+        const fs::path work = t.path() / ("w-" + std::to_string(n) + (by_site ? "-site" : "-hash"));
+        fs::create_directories(work);
+        std::vector<std::string> args;
+        for (std::size_t k = 0; k < n; ++k) {
+          std::shuffle(parts[k].begin(), parts[k].end(), rng);
+          std::string list;
+          for (const std::string& rel : parts[k]) list += rel + "\n";
+          const fs::path lp = work / ("list-" + std::to_string(k) + ".txt");
+          write_text(lp, list);
+          args.push_back("--files-from " + q(lp) + " --root " + q(in));
+        }
+        sharded_run s(work, args);
+        const fs::path final_state = s.decide();
+        CHECK(text_difference(expected, order_free_report(s.full_report(final_state))) == "");
+        (void)s.apply_all(final_state, [&](std::size_t) { return work / "out"; });
+        CHECK(tree_difference(ref, work / "out") == "");
+      }
+    }
+  }
 }
