@@ -15,7 +15,6 @@
 #include <iterator>
 #include <map>
 #include <random>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -935,13 +934,19 @@ namespace {
 std::string order_free_report(const std::string& report) {
   std::vector<std::string> docs;
   std::string rest;
-  static const std::regex index_field(R"re(,"index":\d+)re");
+  auto without_index = [](std::string line) {
+    const std::size_t at = line.find(",\"index\":");
+    if (at == std::string::npos) return line;
+    std::size_t end = at + 9;
+    while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
+    return line.erase(at, end - at);
+  };
   std::size_t pos = 0;
   while (pos < report.size()) {
     const std::size_t nl = report.find('\n', pos);
     const std::size_t end = nl == std::string::npos ? report.size() : nl + 1;
     const std::string line = report.substr(pos, end - pos);
-    if (line.rfind("{\"type\":\"doc\",", 0) == 0) docs.push_back(std::regex_replace(line, index_field, ""));
+    if (line.rfind("{\"type\":\"doc\",", 0) == 0) docs.push_back(without_index(line));
     else rest += line;
     pos = end;
   }
