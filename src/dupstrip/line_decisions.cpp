@@ -468,7 +468,7 @@ std::vector<std::uint32_t> run_state::refine() {
       }
       templates = tally.finish();
     }
-    if (count.empty() && templates.empty()) return;
+    if (count.empty() && templates.empty() && opt.min_line_repeat_run == 0) return;
     auto pages_of = [&](const line_fp& l) -> std::uint32_t {
       std::uint32_t p = pages_in(count, gt.canonical(l.key));
       if (l.masked_key != 0) p = std::max(p, pages_in(count, l.masked_key));
@@ -528,6 +528,16 @@ std::vector<std::uint32_t> run_state::refine() {
           pages[li] = probe[li].pages;
         }
       }
+      // In-page line repeats over the kept lines, the lines going now transparent to them.
+      std::vector<std::uint32_t> first_copy;
+      if (opt.min_line_repeat_run != 0) {
+        std::vector<std::uint8_t> skip(lines.size(), 0);
+        for (std::size_t li = 0; li < lines.size(); ++li) skip[li] = pages[li] >= need ? 1 : 0;
+        mark_line_repeats(lines, skip, flow_min_tokens, opt.min_line_repeat_run, first_copy);
+      }
+      auto line_repeat = [&](std::size_t li) {
+        return !first_copy.empty() && first_copy[li] != lines.size() && pages[li] < need && !lines[li].removed;
+      };
       std::uint64_t present = 0;
       std::uint64_t would = 0;
       std::uint64_t would_sure = 0;
@@ -536,7 +546,7 @@ std::vector<std::uint32_t> run_state::refine() {
         if (l.removed || l.tokens == 0) continue;
         present += l.tokens;
         const std::uint32_t p = pages[li];
-        if (p >= need) would += l.tokens;
+        if (p >= need || line_repeat(li)) would += l.tokens;
         if (p >= sure) would_sure += l.tokens;
       }
       if (would == 0) continue;
@@ -552,6 +562,13 @@ std::vector<std::uint32_t> run_state::refine() {
       for (std::size_t li = 0; li < lines.size(); ++li) {
         line_fp& l = lines[li];
         if (l.removed || l.tokens == 0 || l.blank) continue;
+        if (floor_pages == need && line_repeat(li)) {
+          l.removed = true;
+          l.line_repeat = true;
+          l.pages = lines[first_copy[li]].begin;
+          l.gpages = 0;
+          continue;
+        }
         const std::uint32_t p = pages[li];
         if (p < floor_pages) continue;
         l.removed = true;
