@@ -197,7 +197,8 @@ void run_state::begin() {
         keys.push_back(gt.canonical(l.key));
         if (l.masked_key != 0) keys.push_back(l.masked_key);
         if (opt.flow_tokens != 0 && l.exact != 0) exact_keys.push_back(l.exact);
-        if (corpus_tier && corpus_key(l) != 0 && exact.insert(corpus_key(l))) group_keys.push_back(corpus_key(l));
+        if (corpus_tier && l.tokens <= corpus_max_tokens && corpus_key(l) != 0 && exact.insert(corpus_key(l)))
+          group_keys.push_back(corpus_key(l));
       }
     }
     flush();
@@ -250,7 +251,7 @@ void run_state::begin() {
       if (l.tokens == 0 || l.blank) continue;
       const bool site = pages_in(tables[g], gt.canonical(l.key)) != 0 ||
                         (l.masked_key != 0 && pages_in(tables[g], l.masked_key) != 0);
-      const bool wide = corpus_tier && pages_in(corpus, corpus_key(l)) != 0;
+      const bool wide = corpus_tier && l.tokens <= corpus_max_tokens && pages_in(corpus, corpus_key(l)) != 0;
       const bool pair = !site && !wide && !pairs[g].empty() && pages_in(pairs[g], l.exact) != 0;
       shared[li] = site ? 1 : wide ? 2 : pair ? 3 : 0;
     }

@@ -31,6 +31,11 @@ inline constexpr std::uint32_t furniture_run = 3;
 // more (a row of figures, "Sales 242.9 mln vs 225.8 mln", is the article's data).
 inline std::uint64_t corpus_key(const line_fp& l) { return l.numbers <= 1 ? l.key : l.exact; }
 
+// The corpus tier counts lines of at most this many tokens: platform furniture (share rows,
+// sign-in prompts, cookie and legal notices) is shorter; a longer line is a paragraph, and
+// paragraphs are most of a run's distinct lines, which the tier's table would otherwise hold.
+inline constexpr std::uint32_t corpus_max_tokens = 40;
+
 // Keys of a group with their pages, sorted by key.
 using page_table = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
 
