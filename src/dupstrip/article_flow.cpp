@@ -99,14 +99,22 @@ void mark_line_repeats(std::span<const line_fp> lines, std::span<const std::uint
   // A line holding a number ("Pay April 15" under each fund of a table, "1 / 3") is data of
   // the page, not an entry of a menu.
   std::vector<std::uint32_t> earlier(n, none);
-  std::unordered_map<std::uint64_t, std::uint32_t> seen;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> short_lines;  // (exact key, line)
   for (std::size_t i = 0; i < n; ++i) {
     const line_fp& l = lines[i];
     if (!present(l) || l.exact == 0 || l.tokens >= max_tokens || l.numbers != 0) continue;
-    const auto [it, fresh] = seen.try_emplace(l.exact, static_cast<std::uint32_t>(i));
-    if (!fresh) earlier[i] = it->second;
+    short_lines.emplace_back(l.exact, static_cast<std::uint32_t>(i));
   }
-  if (seen.empty()) return;
+  if (short_lines.size() < 2) return;
+  std::sort(short_lines.begin(), short_lines.end());
+  bool any = false;
+  for (std::size_t k = 1; k < short_lines.size(); ++k) {
+    if (short_lines[k].first != short_lines[k - 1].first) continue;
+    earlier[short_lines[k].second] = earlier[short_lines[k - 1].second] != none ? earlier[short_lines[k - 1].second]
+                                                                               : short_lines[k - 1].second;
+    any = true;
+  }
+  if (!any) return;
   auto transparent = [&](std::size_t j) { return !present(lines[j]) || skip[j] != 0; };
   std::size_t i = 0;
   while (i < n) {
