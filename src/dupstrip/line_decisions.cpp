@@ -16,6 +16,12 @@
 
 namespace dupstrip::detail {
 
+namespace {
+// The refine check keeps a group's line records in memory when it has at most this many
+// lines (about 100 bytes each: 20 MB at most per worker).
+constexpr std::size_t refine_cache_lines = 200'000;
+}  // namespace
+
 void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_result& res,
                      std::uint32_t sure_pages, std::uint32_t group_pages, std::vector<removal>& out) {
   std::uint64_t total = 0;
@@ -183,6 +189,10 @@ void run_state::begin() {
     std::vector<std::uint64_t> group_keys;
     if (corpus_tier) exact.reset(1024);
     template_tally tally(gt.need);
+    // The lines that can be template lines, kept for the second template pass while the
+    // group's are few (refine_cache_lines); else that pass reads the records again.
+    std::vector<std::vector<line_fp>> patterned(opt.template_lines ? group_begin[g + 1] - group_begin[g] : 0);
+    std::size_t patterned_lines = 0;
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
       if ((order[k] & 0x80000000u) != 0) {
         flush();
@@ -191,7 +201,15 @@ void run_state::begin() {
       // Lines of repeated runs count too: a page that prints its body twice still carries its
       // furniture, and counting per cluster already counts a key once per page.
       const std::vector<line_fp> lines = cursor.lines_of(order[k] & 0x7FFFFFFFu);
-      if (opt.template_lines) tally.add_parts(lines);
+      if (opt.template_lines) {
+        tally.add_parts(lines);
+        if (!patterned.empty()) {
+          for (const line_fp& l : lines)
+            if (l.pattern_tokens != 0 && !l.blank) patterned[k - group_begin[g]].push_back(l);
+          patterned_lines += patterned[k - group_begin[g]].size();
+          if (patterned_lines > refine_cache_lines) patterned = {};
+        }
+      }
       for (const line_fp& l : lines) {
         if (l.tokens == 0) continue;
         keys.push_back(gt.canonical(l.key));
@@ -207,7 +225,7 @@ void run_state::begin() {
       if (tally.any_frequent_part()) {
         for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
           if ((order[k] & 0x80000000u) != 0) tally.next_cluster();
-          tally.add_patterns(cursor.lines_of(order[k] & 0x7FFFFFFFu));
+          tally.add_patterns(patterned.empty() ? cursor.lines_of(order[k] & 0x7FFFFFFFu) : patterned[k - group_begin[g]]);
         }
       }
       templates[g] = tally.finish();
@@ -434,11 +452,23 @@ std::vector<std::uint32_t> run_state::refine() {
     const flow_options fopt{opt.flow_tokens, flow_min_tokens, flow_reach};
     page_table count;
     line_cursor cursor(*this);
+    // The group's kept documents are read up to five times below: a group of at most
+    // refine_cache_lines lines is read once and kept in memory (about 100 bytes a line).
+    std::size_t group_lines = 0;
+    for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) group_lines += stored_lines(kept[k]);
+    std::vector<std::vector<line_fp>> cache;
+    if (group_lines <= refine_cache_lines) cache.resize(group_begin[g + 1] - group_begin[g]);
+    auto lines_at = [&](std::size_t k) -> std::vector<line_fp> {
+      if (cache.empty()) return cursor.lines_of(kept[k]);
+      std::vector<line_fp>& c = cache[k - group_begin[g]];
+      if (c.empty() && stored_lines(kept[k]) != 0) c = cursor.lines_of(kept[k]);
+      return c;
+    };
     {
       flat_count64 c;
       flat_set64 seen;
       for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
-        const std::vector<line_fp> lines = cursor.lines_of(kept[k]);
+        const std::vector<line_fp> lines = lines_at(k);
         seen.reset(lines.size() * 2);
         for (const line_fp& l : lines) {
           if (l.removed || l.tokens == 0) continue;
@@ -458,13 +488,13 @@ std::vector<std::uint32_t> run_state::refine() {
       template_tally tally(need);
       for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
         tally.next_cluster();
-        tally.add_parts(present_lines(cursor.lines_of(kept[k])));
+        tally.add_parts(present_lines(lines_at(k)));
       }
       tally.finish_parts();
       if (tally.any_frequent_part()) {
         for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
           tally.next_cluster();
-          tally.add_patterns(present_lines(cursor.lines_of(kept[k])));
+          tally.add_patterns(present_lines(lines_at(k)));
         }
       }
       templates = tally.finish();
@@ -491,7 +521,7 @@ std::vector<std::uint32_t> run_state::refine() {
       flow_tally tally;
       for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
         tally.next_cluster();
-        const std::vector<line_fp> lines = cursor.lines_of(kept[k]);
+        const std::vector<line_fp> lines = lines_at(k);
         flow_of(lines);
         tally.add(lines, in_flow, [&](std::size_t li) {
           return std::array<std::uint64_t, 2>{gt.canonical(lines[li].key), lines[li].masked_key};
@@ -501,7 +531,7 @@ std::vector<std::uint32_t> run_state::refine() {
     }
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
       const std::uint32_t i = kept[k];
-      std::vector<line_fp> lines = cursor.lines_of(i);
+      std::vector<line_fp> lines = lines_at(k);
       if (opt.flow_tokens != 0) flow_of(lines);
       std::vector<std::uint32_t> pages(lines.size(), 0);
       for (std::size_t li = 0; li < lines.size(); ++li) {

@@ -75,15 +75,15 @@ void template_tally::count_cluster() {
 void template_tally::next_cluster() { count_cluster(); }
 
 void template_tally::add_parts(std::span<const line_fp> lines) {
-  doc_keys_.clear();
+  // Parts only pre-select the patterns worth counting, so a part counts once per cluster
+  // however often it occurs (the page-structure guard applies to the patterns themselves).
   for (const line_fp& l : lines) {
     if (l.pattern_tokens == 0 || l.blank) continue;
     for (std::uint32_t k = 1; k <= template_max_fixed && k < l.pattern_tokens; ++k) {
-      doc_keys_.push_back(template_part_key(true, k, l.head[k - 1]));
-      doc_keys_.push_back(template_part_key(false, k, l.tail[k - 1]));
+      cluster_keys_.push_back(template_part_key(true, k, l.head[k - 1]));
+      cluster_keys_.push_back(template_part_key(false, k, l.tail[k - 1]));
     }
   }
-  keep_once_per_document(doc_keys_, cluster_keys_);
 }
 
 void template_tally::finish_parts() {
