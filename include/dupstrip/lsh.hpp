@@ -74,6 +74,11 @@ struct cluster_options {
   /// Bytes the band keys may take at once (16 per document and band): bands are keyed in
   /// passes of as many bands as fit, at least one. The result does not depend on it.
   std::size_t key_memory = std::size_t{32} << 20;
+  /// The order in which a bucket visits its members: visit_order[d] is document d's position
+  /// (a permutation of 0..n-1). Empty: document order. Only matters when a member exhausts
+  /// max_bucket_checks; a caller whose documents have names passes their name order, so that
+  /// the clusters do not depend on the order of the input even then.
+  std::span<const std::uint32_t> visit_order{};
 };
 
 /// Reads the signatures of documents [first, first + count) into `out` (count * num_perm

@@ -725,6 +725,19 @@ std::vector<std::uint32_t> run_state::cluster_documents() const {
   copt.threshold = cfg_.opt.threshold;
   copt.params = cfg_.doc_lsh;
   copt.jobs = jobs_;
+  // Buckets visit their members in name order, so that the clusters do not depend on the
+  // order of the input even where a bucket's verification budget runs out.
+  std::vector<std::uint32_t> visit;
+  if (!name_ranks_.empty()) {
+    std::vector<std::uint32_t> by_name(extra_.size());
+    for (std::size_t d = 0; d < by_name.size(); ++d) by_name[d] = static_cast<std::uint32_t>(d);
+    std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return name_ranks_[a] != name_ranks_[b] ? name_ranks_[a] < name_ranks_[b] : a < b;
+    });
+    visit.resize(by_name.size());
+    for (std::size_t p = 0; p < by_name.size(); ++p) visit[by_name[p]] = static_cast<std::uint32_t>(p);
+    copt.visit_order = visit;
+  }
   const std::uint32_t K = cfg_.opt.num_perm;
   const signature_reader read = [&](std::uint32_t first, std::uint32_t count, std::span<std::uint32_t> out) {
     sigs_->read_at(std::uint64_t{first} * K * sizeof(std::uint32_t), out.data(),

@@ -260,6 +260,18 @@ std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t 
                                      : lsh_params{1, num_perm};
   }
   check_params(params, num_perm);
+  const bool reordered = !options.visit_order.empty();
+  if (reordered && options.visit_order.size() != n) throw config_error("visit_order must have one entry per document");
+  std::vector<std::uint32_t> doc_at;  // the document at each visiting position
+  if (reordered) {
+    doc_at.assign(n, std::numeric_limits<std::uint32_t>::max());
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint32_t p = options.visit_order[i];
+      if (p >= n || doc_at[p] != std::numeric_limits<std::uint32_t>::max())
+        throw config_error("visit_order must be a permutation");
+      doc_at[p] = i;
+    }
+  }
 
   std::vector<std::uint32_t> docs;
   docs.reserve(n);
@@ -310,11 +322,13 @@ std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t 
         read(first, span_docs, buf);
         for (; i < hi && docs[i] < first + span_docs; ++i) {
           const std::span<const std::uint32_t> s(buf.data() + std::size_t{docs[i] - first} * num_perm, num_perm);
-          for (std::uint32_t b = 0; b < nb; ++b) bands[b][i] = {band_key(s, b0 + b, params.rows), docs[i]};
+          const std::uint32_t visit = reordered ? options.visit_order[docs[i]] : docs[i];
+          for (std::uint32_t b = 0; b < nb; ++b) bands[b][i] = {band_key(s, b0 + b, params.rows), visit};
         }
       }
     });
-    // 2. Sort every band by (key, doc): a bucket is a run of equal keys, in document order.
+    // 2. Sort every band by (key, visiting position): a bucket is a run of equal keys, in
+    //    visiting order (document order unless visit_order says otherwise).
     const unsigned sort_jobs = std::min(jobs, nb);
     run_parallel(sort_jobs, [&](unsigned t) {
       for (std::uint32_t b = t; b < nb; b += sort_jobs) std::sort(bands[b].begin(), bands[b].end());
@@ -333,7 +347,7 @@ std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t 
         if (hi - lo >= 2) {
           clusters.clear();
           for (std::size_t m = lo; m < hi; ++m) {
-            const std::uint32_t doc = band[m].second;
+            const std::uint32_t doc = reordered ? doc_at[band[m].second] : band[m].second;
             std::size_t joined = clusters.size();  // index of the cluster `doc` belongs to
             std::uint32_t checks = 0;
             bool merged = false;

@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <numeric>
 #include <random>
+#include <set>
 #include <vector>
 
 namespace {
@@ -286,4 +288,63 @@ TEST_CASE("lsh_index insert and query", "[unit][lsh]") {
     REQUIRE_THROWS_AS(idx.insert(1, short_sig), dupstrip::config_error);
     REQUIRE_THROWS_AS(idx.query(short_sig), dupstrip::config_error);
   }
+}
+
+TEST_CASE("cluster_signatures: with a visit order, a huge bucket gives the same clusters in any input order",
+          "[unit][lsh]") {
+  const std::uint64_t seed = 0x5eed0006;
+  INFO("seed=" << seed);
+  std::mt19937_64 rng(seed);
+  // 400 documents in one band-0 bucket: 100 pairs of copies and 200 unrelated ones, with a
+  // verification budget of 2 comparisons per member, so which pairs are found depends on the
+  // order in which the bucket visits its members.
+  std::vector<std::vector<std::uint32_t>> sigs;
+  const auto shared = random_sig(rng);
+  for (int k = 0; k < 300; ++k) {
+    auto s = random_sig(rng);
+    std::copy(shared.begin(), shared.begin() + 8, s.begin());
+    sigs.push_back(s);
+    if (k < 100) {
+      // A copy that differs in one slot of every other band (J = 113/128): found only
+      // through band 0, the crowded bucket.
+      auto copy = s;
+      for (std::size_t b = 1; b < 16; ++b) copy[b * 8] ^= 0x9E3779B9u;
+      sigs.push_back(copy);
+    }
+  }
+  dupstrip::cluster_options o;
+  o.threshold = 0.7;
+  o.params = {16, 8};
+  o.max_bucket_checks = 2;
+  // Clusters as sets of original ids ("names"), for the documents given in `perm` order.
+  auto clusters_of = [&](const std::vector<std::size_t>& perm, bool with_order) {
+    std::vector<std::uint32_t> flat(perm.size() * K);
+    std::vector<std::uint32_t> visit(perm.size());
+    for (std::size_t d = 0; d < perm.size(); ++d) {
+      put(flat, d, sigs[perm[d]]);
+      visit[d] = static_cast<std::uint32_t>(perm[d]);  // name order: the original id
+    }
+    if (with_order) o.visit_order = visit;
+    else o.visit_order = {};
+    const auto root = dupstrip::cluster_signatures(flat, K, o);
+    std::map<std::uint32_t, std::set<std::size_t>> by_root;
+    for (std::size_t d = 0; d < perm.size(); ++d) by_root[root[d]].insert(perm[d]);
+    std::set<std::set<std::size_t>> out;
+    for (auto& [r, members] : by_root) out.insert(members);
+    return out;
+  };
+  std::vector<std::size_t> perm(sigs.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = i;
+  const auto reference = clusters_of(perm, true);
+  bool order_mattered = false;
+  for (int round = 0; round < 3; ++round) {
+    std::shuffle(perm.begin(), perm.end(), rng);
+    CHECK(clusters_of(perm, true) == reference);
+    order_mattered = order_mattered || clusters_of(perm, false) != reference;
+  }
+  CHECK(order_mattered);  // the budget does bite: without a visit order, results move
+  std::vector<std::uint32_t> bad(sigs.size(), 0);
+  o.visit_order = bad;
+  std::vector<std::uint32_t> flat(sigs.size() * K);
+  CHECK_THROWS_AS(dupstrip::cluster_signatures(flat, K, o), dupstrip::config_error);
 }
