@@ -32,8 +32,8 @@ namespace dupstrip {
 
 /// Which copy of a near-duplicate cluster is kept.
 enum class keep_policy : std::uint8_t {
-  longest,  ///< the one with the most content after cleaning; ties go to the first in order
-  first     ///< the first in document order
+  longest,  ///< the one with the most content after cleaning; ties: smallest name, then content hash
+  first     ///< the one with the smallest name (bytewise); ties: content hash
 };
 
 /// Options of a cleaning run. Defaults are the product's defaults (doc/algorithm.md explains

@@ -47,7 +47,7 @@ void add_algorithm(CLI::App& sub, cli_args& a) {
   sub.add_option("--bands", o.bands, "LSH bands (default: chosen from --threshold)")->group("Similarity");
   sub.add_option("--rows", o.rows, "LSH rows per band (default: chosen from --threshold)")->group("Similarity");
   sub.add_option("--seed", o.seed, "Master seed of the hash functions")->group("Similarity");
-  sub.add_option("--keep", a.keep, "Copy kept per duplicate cluster: longest (most content) or first")
+  sub.add_option("--keep", a.keep, "Copy kept per duplicate cluster: longest (most content; ties by name) or first (by name)")
       ->check(CLI::IsMember({"longest", "first"}))->group("Similarity");
 
   sub.add_option("--min-boilerplate-pages", o.min_boilerplate_pages,
