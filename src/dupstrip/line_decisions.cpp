@@ -172,7 +172,7 @@ void run_state::begin() {
     const group_info& gt = groups_[g];
     flat_count64 counts;
     flat_count64 exact_counts;  // exact (digits kept) line keys, for furniture runs
-    flat_set64 exact;
+    flat_set64 corpus_seen;  // corpus keys of this group, each bumped once
     line_cursor cursor(*this);
     std::vector<std::uint64_t> keys;
     std::vector<std::uint64_t> exact_keys;
@@ -187,7 +187,7 @@ void run_state::begin() {
       count_once(exact_keys, exact_counts);
     };
     std::vector<std::uint64_t> group_keys;
-    if (corpus_tier) exact.reset(1024);
+    if (corpus_tier) corpus_seen.reset(1024);
     template_tally tally(gt.need);
     // The lines that can be template lines, kept for the second template pass while the
     // group's are few (refine_cache_lines); else that pass reads the records again.
@@ -215,7 +215,7 @@ void run_state::begin() {
         keys.push_back(gt.canonical(l.key));
         if (l.masked_key != 0) keys.push_back(l.masked_key);
         if (opt.flow_tokens != 0 && l.exact != 0) exact_keys.push_back(l.exact);
-        if (corpus_tier && l.tokens <= corpus_max_tokens && corpus_key(l) != 0 && exact.insert(corpus_key(l)))
+        if (corpus_tier && l.tokens <= corpus_max_tokens && corpus_key(l) != 0 && corpus_seen.insert(corpus_key(l)))
           group_keys.push_back(corpus_key(l));
       }
     }
@@ -271,7 +271,7 @@ void run_state::begin() {
                         (l.masked_key != 0 && pages_in(tables[g], l.masked_key) != 0);
       const bool wide = corpus_tier && l.tokens <= corpus_max_tokens && pages_in(corpus, corpus_key(l)) != 0;
       const bool pair = !site && !wide && !pairs[g].empty() && pages_in(pairs[g], l.exact) != 0;
-      shared[li] = site ? 1 : wide ? 2 : pair ? 3 : 0;
+      shared[li] = site ? site_shared : wide ? corpus_shared : pair ? pair_shared : unshared;
     }
   };
   if (opt.flow_tokens != 0) {
@@ -289,8 +289,8 @@ void run_state::begin() {
         mark_article_flow(lines, shared, fopt, in_flow);
         tally.add(lines, in_flow, [&](std::size_t li) {
           const line_fp& l = lines[li];
-          return std::array<std::uint64_t, 2>{shared[li] == 1 ? gt.canonical(l.key) : 0,
-                                              shared[li] == 1 ? l.masked_key : 0};
+          return std::array<std::uint64_t, 2>{shared[li] == site_shared ? gt.canonical(l.key) : 0,
+                                              shared[li] == site_shared ? l.masked_key : 0};
         });
       }
       flow_tables[g] = tally.finish();
@@ -347,27 +347,23 @@ void run_state::begin() {
       shared_of(g, lines, shared);
       mark_article_flow(lines, shared, fopt, in_flow);
       mark_own_lists(lines, shared, fopt, own_list);
-      mark_shared_runs(lines, shared, furniture_run, 3, in_run);
+      mark_shared_runs(lines, shared, furniture_run, pair_shared, in_run);
 
       for (std::size_t li = 0; li < lines.size(); ++li) {
         line_fp& l = lines[li];
         if (l.tokens == 0) continue;
         const std::uint64_t ck = gt.canonical(l.key);
         l.pages = std::max(pages_if_boilerplate(g, ck), pages_if_boilerplate(g, l.masked_key));
-        if (l.pages != 0 && in_flow[li] == 1) {
-          const std::uint32_t fp = std::max(flow_pages(flow_tables[g], ck), flow_pages(flow_tables[g], l.masked_key));
-          if (fp < opt.min_boilerplate_pages) l.pages = 0;  // this page's own line
-        }
-        // Thin evidence (a site of two pages): a line isolated in the page's own text stays.
-        if (l.pages != 0 && own_list[li] != 0 && gt.need < opt.min_boilerplate_pages) l.pages = 0;
+        if (l.pages != 0 && flow_keeps(opt, flow_tables[g], ck, l.masked_key, in_flow[li], own_list[li], gt.need))
+          l.pages = 0;
         // Corpus tier. A short line right next to the page's own text needs twice the sites.
-        if (l.pages == 0 && shared[li] == 2 && in_flow[li] != 1 && own_list[li] != 2 &&
+        if (l.pages == 0 && shared[li] == corpus_shared && in_flow[li] != 1 && own_list[li] != 2 &&
             (in_flow[li] == 0 || pages_in(corpus, corpus_key(l)) >= 2 * opt.corpus_min_sites)) {
           l.corpus = true;
           l.pages = pages_in(corpus, corpus_key(l));
           l.gpages = run_sites;
         }
-        if (l.pages == 0 && shared[li] == 3 && in_flow[li] != 1 && in_run[li] != 0)
+        if (l.pages == 0 && shared[li] == pair_shared && in_flow[li] != 1 && in_run[li] != 0)
           l.pages = pages_in(pairs[g], l.exact);
         if (l.pages == 0 || l.repeat || l.corpus) continue;
         for (std::size_t t = 0; t < top_.size(); ++t) {
@@ -512,7 +508,7 @@ std::vector<std::uint32_t> run_state::refine() {
     auto flow_of = [&](const std::vector<line_fp>& lines) {
       shared.assign(lines.size(), 0);
       for (std::size_t li = 0; li < lines.size(); ++li)
-        if (!lines[li].removed && lines[li].tokens != 0 && pages_of(lines[li]) >= need) shared[li] = 1;
+        if (!lines[li].removed && lines[li].tokens != 0 && pages_of(lines[li]) >= need) shared[li] = site_shared;
       mark_article_flow(lines, shared, fopt, in_flow);
       mark_own_lists(lines, shared, fopt, own_list);
     };
@@ -532,17 +528,13 @@ std::vector<std::uint32_t> run_state::refine() {
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
       const std::uint32_t i = kept[k];
       std::vector<line_fp> lines = lines_at(k);
-      if (opt.flow_tokens != 0) flow_of(lines);
+      flow_of(lines);  // marks all zero when the guard is off
       std::vector<std::uint32_t> pages(lines.size(), 0);
       for (std::size_t li = 0; li < lines.size(); ++li) {
         const line_fp& l = lines[li];
         if (l.removed || l.tokens == 0) continue;
         pages[li] = pages_of(l);
-        if (pages[li] >= need && opt.flow_tokens != 0 && in_flow[li] == 1) {
-          const std::uint32_t fp = std::max(flow_pages(flow, gt.canonical(l.key)), flow_pages(flow, l.masked_key));
-          if (fp < opt.min_boilerplate_pages) pages[li] = 0;
-        }
-        if (pages[li] >= need && opt.flow_tokens != 0 && own_list[li] != 0 && need < opt.min_boilerplate_pages)
+        if (pages[li] >= need && flow_keeps(opt, flow, gt.canonical(l.key), l.masked_key, in_flow[li], own_list[li], need))
           pages[li] = 0;
       }
       std::vector<std::uint8_t> pattern(lines.size(), 0);

@@ -44,6 +44,25 @@ inline std::uint32_t pages_in(const page_table& t, std::uint64_t k) {
   return it != t.end() && it->first == k ? it->second : 0;
 }
 
+// How a line is shared, in the `shared` marks that article_flow.hpp's functions read (any
+// non-zero value is shared; the values tell the tiers apart).
+enum share : std::uint8_t { unshared = 0, site_shared = 1, corpus_shared = 2, pair_shared = 3 };
+
+// The article flow guard and the thin-evidence rule (doc/algorithm.md, "Line decisions"): a
+// line shared at the site tier stays when it sits in this page's article flow and the site
+// shows it so on fewer than min_boilerplate_pages pages (`flow`: the group's flow tally), or,
+// on a site whose need is below min_boilerplate_pages, when it is isolated in the page's own
+// text. ck and mk: its canonical and embedded-line keys; in_flow, own_list: its marks.
+inline bool flow_keeps(const clean_options& opt, const page_table& flow, std::uint64_t ck, std::uint64_t mk,
+                       std::uint8_t in_flow, std::uint8_t own_list, std::uint32_t need) {
+  if (opt.flow_tokens == 0) return false;
+  if (in_flow == 1) {
+    const std::uint32_t fp = std::max(pages_in(flow, ck), mk != 0 ? pages_in(flow, mk) : 0);
+    if (fp < opt.min_boilerplate_pages) return true;  // this page's own line
+  }
+  return own_list != 0 && need < opt.min_boilerplate_pages;
+}
+
 inline std::uint32_t removed_bytes_of(std::span<const removal> rem) {
   std::uint64_t bytes = 0;
   for (const removal& r : rem) bytes += r.end - r.begin;
