@@ -148,6 +148,10 @@ class DUPSTRIP_EXPORT jsonl_source final : public document_source {
 struct jsonl_output_options {
   std::string text_field = "text";  ///< field names of records made from non-JSONL documents
   std::string id_field = "id";
+  /// Records read through an html_source from this field: their cleaned text is written to
+  /// text_field (replacing its value, or added at the end of the record) and the page stays.
+  /// Empty: a page read from the text field is replaced by its cleaned text.
+  std::string html_field;
   /// Keep every record with its original text and add a "dupstrip" object (status, removed
   /// ranges, duplicate_of, similarity) instead of cleaning.
   bool annotate = false;

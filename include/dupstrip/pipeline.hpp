@@ -89,6 +89,27 @@ struct clean_options {
   void validate() const;
 };
 
+/// What the markup of a web page says of one line of its text (html.hpp builds these; text
+/// documents have none). doc/algorithm.md, "Web pages", states each rule and its guard.
+struct line_markup {
+  std::uint32_t source_line = 0;  ///< 1-based line of the HTML where the block starts (0: unknown)
+  std::uint8_t flags = 0;         ///< markup_flags
+  std::uint8_t link_share = 0;    ///< share of the line's letters inside links, 0..255
+};
+
+/// Bits of line_markup::flags.
+enum markup_flags : std::uint8_t {
+  markup_link_list = 1,    ///< nearly all link text, not a paragraph of the main text: navigation
+  markup_outside_main = 2, ///< outside the page's main text (its container and the prose around it)
+  markup_own_heading = 4   ///< the page's own headline (an h1 outside nav/header/footer)
+};
+
+/// What the markup of a page says: one entry per line of its text (none: a text document).
+struct page_markup {
+  std::vector<line_markup> lines;
+  std::uint32_t replacements = 0;  ///< bytes of the page read as windows-1252 or U+FFFD (html.hpp)
+};
+
 /// A corpus that the pipeline reads (more than once: scan, content, apply). Implementations
 /// must allow concurrent read() calls.
 class DUPSTRIP_EXPORT document_source {
@@ -102,6 +123,12 @@ class DUPSTRIP_EXPORT document_source {
   [[nodiscard]] virtual std::string_view group(std::size_t i) const = 0;
   /// The document's bytes, or an error code (the document is then skipped).
   [[nodiscard]] virtual result<std::string> read(std::size_t i) const = 0;
+  /// read(i), and what the markup says of it (a web page's; a text document has none). The
+  /// default has no markup.
+  [[nodiscard]] virtual result<std::string> read_marked(std::size_t i, page_markup& markup) const {
+    markup = {};
+    return read(i);
+  }
 };
 
 /// Why a byte range was removed.
@@ -110,7 +137,9 @@ enum class removal_reason : std::uint8_t {
   boilerplate,  ///< a line that recurs on many pages of the document's group
   corpus,       ///< a line that recurs on many groups (sites) of the run, outside the article flow
   line_repeat,  ///< a later copy of a run of short lines printed earlier in the page (a menu printed twice)
-  template_line ///< a line whose fixed prefix and suffix recur around a changing part on many pages of the group
+  template_line, ///< a line whose fixed prefix and suffix recur around a changing part on many pages of the group
+  links,        ///< web pages: a block of link text outside the main text (a menu, a headline list)
+  outside_main  ///< web pages: a block outside the page's main text
 };
 
 /// A removed byte range [begin, end) of the original document with its evidence.
@@ -122,7 +151,9 @@ struct removal {
                               ///< corpus: groups (sites) of the run carrying it;
                               ///< line_repeat: byte offset of the first copy's first line
   std::uint32_t group_pages;  ///< boilerplate: pages (clusters) in the group; corpus: groups in the run
-  std::uint8_t pattern = 0;   ///< template_line: prefix tokens << 4 | suffix tokens of the pattern
+  std::uint8_t pattern = 0;   ///< template_line: prefix tokens << 4 | suffix tokens of the pattern;
+                              ///< links: the share of link text, 0..255
+  std::uint32_t source_line = 0;  ///< web pages: line of the HTML where the removed block starts
 };
 
 /// What happened to a document.

@@ -31,6 +31,8 @@ struct run_totals {
   std::uint64_t corpus_spans = 0;       ///< lines on many groups (sites) of the run
   std::uint64_t template_spans = 0;     ///< template lines ("Read more: <title>")
   std::uint64_t line_repeat_spans = 0;  ///< later copies of short lines printed twice in a page
+  std::uint64_t links_spans = 0;        ///< web pages: blocks of link text outside the main text
+  std::uint64_t outside_main_spans = 0; ///< web pages: blocks outside the main text
 };
 
 /// "kept", "dropped" or "skipped": the status word of the report.

@@ -27,7 +27,7 @@
 namespace dupstrip {
 
 /// Version of the fingerprint (.dsfp) and state (.dsm) file formats.
-inline constexpr std::uint32_t shard_format_version = 2;
+inline constexpr std::uint32_t shard_format_version = 3;
 
 /// A fingerprint or state file cannot be used (truncated, corrupt, of another version, made with
 /// other options, not matching the shard or state it is used with). The message names the file

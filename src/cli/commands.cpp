@@ -7,6 +7,7 @@
 #include "messages.hpp"
 #include "progress.hpp"
 
+#include <dupstrip/html.hpp>
 #include <dupstrip/io.hpp>
 #include <dupstrip/jsonl.hpp>
 #include <dupstrip/report.hpp>
@@ -45,6 +46,9 @@ void print_summary(const analysis& a, const run_totals& t, double secs) {
                      "spans ({} distinct lines), {} corpus-wide, {} template lines, {} in-page line repeats",
                      t.lines_stripped, human_bytes(t.bytes_stripped), t.repeat_spans, t.boilerplate_spans,
                      a.boilerplate_lines, t.corpus_spans, t.template_spans, t.line_repeat_spans));
+  if (t.links_spans + t.outside_main_spans != 0)
+    m.note(fmt::format("dupstrip: web pages: {} blocks of link text and {} blocks outside the main text stripped",
+                       t.links_spans, t.outside_main_spans));
   if (t.limited != 0)
     m.note(fmt::format("dupstrip: safety rail: {} documents kept only their surest removals (see report)",
                        t.limited));
@@ -137,9 +141,11 @@ output_kind output_kind_of(const cli_args& a) {
 // The opened inputs of a run.
 struct opened_input {
   input_plan plan;
-  std::unique_ptr<document_source> source;
+  std::unique_ptr<document_source> source;  // what the run reads: `inner`, or web pages read from it
+  std::unique_ptr<document_source> inner;
   const jsonl_source* js = nullptr;
   const folder_source* fsrc = nullptr;
+  const html_source* html = nullptr;
   std::string label;  // the shard's name in scale-out files: INPUT or the --files-from list
 };
 
@@ -248,7 +254,7 @@ int open_source(const cli_args& a, const clean_options& o, const std::string& gr
   messages& m = messages::get();
   if (in.plan.jsonl) {
     jsonl_options jo;
-    jo.text_field = a.text_field;
+    jo.text_field = a.html_field.empty() ? a.text_field : a.html_field;
     jo.id_field = a.id_field;
     if (group_by == "field") jo.group_field = a.group_field;
     jo.stop_at_first_error = a.strict;
@@ -279,16 +285,46 @@ int open_source(const cli_args& a, const clean_options& o, const std::string& gr
       progress.finish();
       return 2;  // nothing could be read
     }
-    in.source = std::move(src);
+    in.inner = std::move(src);
+    // A JSONL record holds a web page when --html-field names its field or --input-format html
+    // says the text field does; its text is decoded already, so its meta charset is ignored.
+    if (!a.html_field.empty() || a.input_format == "html") {
+      html_options ho;
+      ho.sniff_encoding = false;
+      auto h = std::make_unique<html_source>(*in.inner, input_format::html, ho);
+      in.html = h.get();
+      in.source = std::move(h);
+    }
   } else {
     const group_policy gp = group_by == "none"                    ? group_policy::none
                             : in.plan.folder || !a.root.empty() ? group_policy::folder
                                                                   : group_policy::parent;
     auto src = std::make_unique<folder_source>(std::move(in.plan.files), gp, o.max_document_bytes);
     in.fsrc = src.get();
-    in.source = std::move(src);
+    in.inner = std::move(src);
+    if (a.input_format != "text") {
+      auto h = std::make_unique<html_source>(*in.inner, a.input_format == "html" ? input_format::html
+                                                                                 : input_format::automatic);
+      in.html = h.get();
+      in.source = std::move(h);
+    }
   }
+  if (!in.source) in.source = std::move(in.inner);
   return 0;
+}
+
+// The name under OUTPUT of document i of a folder: its relative path, with the extension of a
+// web page replaced by .txt (the output is the page's text).
+std::string output_name(const opened_input& in, std::size_t i) {
+  const std::string_view rel = in.fsrc->name(i);
+  if (in.html == nullptr || !in.html->was_page(i)) return std::string(rel);
+  std::string_view stem = rel;
+  for (const std::string_view z : {".gz", ".zst"})
+    if (stem.size() > z.size() && stem.ends_with(z)) stem.remove_suffix(z.size());
+  const std::size_t slash = stem.rfind('/');
+  const std::size_t dot = stem.rfind('.');
+  if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash + 1)) stem = stem.substr(0, dot);
+  return std::string(stem) + ".txt";
 }
 
 // Writes the kept documents of `result` (indices of `in.source`) to OUTPUT; returns 0 or 2.
@@ -310,8 +346,7 @@ int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, a
                        : apply(
                              *in.source, result,
                              [&](std::size_t i, std::span<const std::string_view> pieces) {
-                               const std::string_view rel =
-                                   in.js != nullptr ? std::string_view(names[i]) : in.fsrc->name(i);
+                               const std::string rel = in.js != nullptr ? names[i] : output_name(in, i);
                                return folder.write(rel, pieces, compression_for(rel));
                              },
                              jobs, progress.callback());
@@ -324,6 +359,7 @@ int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, a
     jsonl_output_options jo;
     jo.text_field = a.text_field;
     jo.id_field = a.id_field;
+    jo.html_field = a.html_field;
     jo.annotate = a.annotate;
     jo.duplicate_names = duplicate_names;
     std::error_code werr;

@@ -16,7 +16,17 @@ void add_input(CLI::App& sub, cli_args& a) {
                  "Boilerplate groups: folder (top-level folder = one site; default for folders), field "
                  "(--group-field; default for JSONL when given) or none")
       ->check(CLI::IsMember({"folder", "field", "none"}))->group("Input");
-  sub.add_option("--text-field", a.text_field, "JSONL: field holding the text (default text)")->group("Input");
+  sub.add_option("--text-field", a.text_field,
+                 "JSONL: field holding the text (default text); with --html-field, the field the cleaned text is written to")
+      ->group("Input");
+  sub.add_option("--input-format", a.input_format,
+                 "Read documents as text, html or auto (default: .html .htm .xhtml .shtml files, and files starting "
+                 "with <!doctype html or <html, are web pages; their output is FILE.txt, one block of the page a line)")
+      ->check(CLI::IsMember({"text", "html", "auto"}))->group("Input");
+  sub.add_option("--html-field", a.html_field,
+                 "JSONL: read each record's web page from this field; the cleaned text goes to --text-field, every "
+                 "other field is kept")
+      ->group("Input");
   sub.add_option("--id-field", a.id_field, "JSONL: field naming the record in reports (default id; else FILE:LINE)")
       ->group("Input");
   sub.add_option("--group-field", a.group_field,

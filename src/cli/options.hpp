@@ -24,6 +24,8 @@ struct cli_args {
   std::string files_from;
   std::string group_by;  // "" = folder for text files, field (with --group-field) or none for JSONL
   std::string text_field = "text";
+  std::string input_format = "auto";  // text, html or auto
+  std::string html_field;             // JSONL: the field holding a web page
   std::string id_field = "id";
   std::string group_field;
   bool annotate = false;

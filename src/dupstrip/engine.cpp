@@ -77,7 +77,8 @@ engine_config::engine_config(const clean_options& o)
 
 // ------------------------------------------------------------------------------ per document
 
-scan_record scan_document(result<std::string> data, const engine_config& cfg, scan_scratch& s) {
+scan_record scan_document(result<std::string> data, const engine_config& cfg, scan_scratch& s,
+                          const page_markup* markup) {
   const clean_options& opt = cfg.opt;
   scan_record rec;
   doc_result& res = rec.res;
@@ -132,6 +133,16 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
     set_template_parts(s.masked.data() + s.moffset[l], s.moffset[l + 1] - s.moffset[l], lf);
     lf.numbers = static_cast<std::uint8_t>(
         std::min<std::ptrdiff_t>(3, std::count(s.masked.begin() + s.moffset[l], s.masked.begin() + s.moffset[l + 1], number_token)));
+  }
+  if (markup != nullptr) {
+    res.utf8_replacements += markup->replacements;
+    if (markup->lines.size() == lines.size()) {
+      for (std::size_t l = 0; l < lines.size(); ++l) {
+        rec.lines[l].markup = markup->lines[l].flags;
+        rec.lines[l].link_share = markup->lines[l].link_share;
+        rec.lines[l].source_line = markup->lines[l].source_line;
+      }
+    }
   }
   for (const repeated_run& r : runs)
     for (std::uint32_t l = r.first; l <= r.last; ++l) rec.lines[l].repeat = true;
@@ -231,8 +242,8 @@ content_record content_document(result<std::string> data, const content_input& i
 namespace {
 
 // Line records in the lines spill: begin, end, next, tokens, key, masked_key, exact, template
-// parts (head[3], tail[3], pattern_tokens), flags.
-constexpr std::size_t line_bytes = 66;
+// parts (head[3], tail[3], pattern_tokens), flags, markup flags, link share, source line.
+constexpr std::size_t line_bytes = 72;
 constexpr std::uint8_t flag_blank = 1;
 constexpr std::uint8_t flag_repeat = 2;
 constexpr unsigned numbers_shift = 2;  // two bits: masked number tokens, at most 3
@@ -251,6 +262,9 @@ void put_line(unsigned char* p, const line_fp& l) {
   p[64] = l.pattern_tokens;
   p[65] = static_cast<unsigned char>((l.blank ? flag_blank : 0) | (l.repeat ? flag_repeat : 0) |
                                      (l.numbers << numbers_shift) | (l.label << label_shift));
+  p[66] = l.markup;
+  p[67] = l.link_share;
+  std::memcpy(p + 68, &l.source_line, 4);
 }
 
 void get_line(const unsigned char* p, line_fp& l) {
@@ -269,6 +283,9 @@ void get_line(const unsigned char* p, line_fp& l) {
   l.repeat = (p[65] & flag_repeat) != 0;
   l.numbers = static_cast<std::uint8_t>((p[65] >> numbers_shift) & 3U);
   l.label = static_cast<std::uint8_t>((p[65] >> label_shift) & 3U);
+  l.markup = p[66];
+  l.link_share = p[67];
+  std::memcpy(&l.source_line, p + 68, 4);
 }
 
 // First-occurrence block signatures in the blocks spill: group, tokens, key, block_perm slots.
@@ -364,6 +381,7 @@ void apply_removals(std::vector<line_fp>& lines, const std::vector<removal>& rem
     if (rem[r].reason == removal_reason::corpus) lf.corpus = true;
     if (rem[r].reason == removal_reason::line_repeat) lf.line_repeat = true;
     if (rem[r].reason == removal_reason::template_line) lf.pattern = rem[r].pattern;
+    if (rem[r].reason == removal_reason::links || rem[r].reason == removal_reason::outside_main) continue;
     lf.pages = rem[r].pages;
     lf.gpages = rem[r].group_pages;
   }

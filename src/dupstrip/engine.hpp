@@ -59,6 +59,9 @@ struct line_fp {
   bool corpus = false;         // pages/gpages are the corpus tier's sites (reason corpus)
   std::uint8_t numbers = 0;    // masked number tokens in the line (at most 3)
   bool line_repeat = false;    // a later copy of short lines (pages: the first copy's offset)
+  std::uint8_t markup = 0;     // web pages: markup_flags of the line
+  std::uint8_t link_share = 0; // web pages: share of link letters, 0..255
+  std::uint32_t source_line = 0;  // web pages: line of the HTML where the block starts
 };
 
 /// The hash functions and derived parameters of a run (built once from the options).
@@ -84,7 +87,9 @@ struct scan_record {
 };
 
 /// Reads nothing: fingerprints `data` (or records why the document is skipped).
-scan_record scan_document(result<std::string> data, const engine_config& cfg, scan_scratch& s);
+/// `markup`, when given, is what the page's markup says of its lines (page_markup).
+scan_record scan_document(result<std::string> data, const engine_config& cfg, scan_scratch& s,
+                          const page_markup* markup = nullptr);
 
 /// What the content step of one document needs from the merge.
 struct content_input {

@@ -6,6 +6,8 @@
 // which keeps the lone surrogate as a generalised-UTF-8 sequence that append_json_text()
 // writes back as the same escape.
 #include "dupstrip/jsonl.hpp"
+
+#include "dupstrip/html.hpp"
 #include "dupstrip/report.hpp"
 
 #include "dupstrip/compress.hpp"
@@ -632,6 +634,28 @@ void mark_unreadable(doc_result& d, std::error_code ec) {
 }
 
 // Renders document i into `out` (nothing when it is left out); returns U+FFFD replacements.
+// Where the value of top-level field `name` lies in a record's line: [begin, end), or false.
+bool locate_field(std::string_view line, std::string_view name, std::size_t& begin, std::size_t& end) {
+  simdjson::padded_string buf(line);
+  thread_local simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  if (parser.iterate(buf).get(doc) != simdjson::SUCCESS) return false;
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) return false;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
+    simdjson::ondemand::value v;
+    if (field.value().get(v) != simdjson::SUCCESS) return false;
+    const std::string_view raw = trim_right(v.raw_json_token());
+    if (key != name) continue;
+    begin = static_cast<std::size_t>(raw.data() - buf.data());
+    end = begin + raw.size();
+    return true;
+  }
+  return false;
+}
+
 std::size_t render(const document_source& source, const jsonl_source* js, analysis& a, std::size_t i,
                    const jsonl_output_options& o, std::string& out) {
   doc_result& d = a.docs[i];
@@ -647,16 +671,41 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
       return 0;
     }
     jsonl_record_line& r = rec.value();
+    const bool page = &source != js;  // read through an html_source: the text is the page's
+    if (page && d.status != doc_status::skipped) {
+      auto text = source.read(i);
+      if (!text.has_value()) {
+        mark_unreadable(d, text.error());
+        return 0;
+      }
+      r.text = std::move(text).value();
+    }
     if (d.status != doc_status::skipped && r.text.size() != d.bytes) {
       mark_unreadable(d, make_error_code(errc::changed_during_run));
       return 0;
     }
     const std::string_view line(r.line);
+    const std::size_t close = trim_right(line).size() - 1;  // the object's '}'
     if (o.annotate) {
-      const std::size_t close = trim_right(line).size() - 1;  // the object's '}'
       out.append(line.substr(0, close));
       out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d, rem);
       out.append(line.substr(close));
+    } else if (page && !o.html_field.empty() && o.html_field != o.text_field) {
+      // The page stays; the cleaned text goes to its own field.
+      std::size_t b = 0;
+      std::size_t e = 0;
+      if (locate_field(line, o.text_field, b, e)) {
+        out.append(line.substr(0, b));
+        replaced = append_json_text(out, joined(r.text, rem));
+        out.append(line.substr(e));
+      } else {
+        out.append(line.substr(0, close));
+        out.push_back(',');
+        append_json_text(out, o.text_field);
+        out.push_back(':');
+        replaced = append_json_text(out, joined(r.text, rem));
+        out.append(line.substr(close));
+      }
     } else {
       out.append(line.substr(0, r.text_begin));
       replaced = append_json_text(out, joined(r.text, rem));
@@ -689,7 +738,8 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
 std::error_code write_jsonl(const document_source& source, analysis& a, const jsonl_output_options& o,
                             const std::function<std::error_code(std::string_view)>& write, unsigned jobs,
                             const progress_callback& progress, std::vector<jsonl_replacement>* replaced) {
-  const auto* js = dynamic_cast<const jsonl_source*>(&source);
+  const auto* hs = dynamic_cast<const html_source*>(&source);
+  const auto* js = dynamic_cast<const jsonl_source*>(hs != nullptr ? &hs->inner() : &source);
   const std::size_t n = a.docs.size();
   constexpr std::size_t batch = 512;
   std::vector<std::string> rendered(std::min(batch, n));

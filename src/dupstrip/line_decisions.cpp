@@ -24,16 +24,24 @@ constexpr std::size_t refine_cache_lines = 200'000;
 
 void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_result& res,
                      std::uint32_t sure_pages, std::uint32_t group_pages, std::vector<removal>& out) {
+  // Web pages: link lists are furniture by their markup alone and do not count in the share the
+  // safety rail protects (a short article on a page of menus would else keep every menu);
+  // blocks outside the main text go at level 0 only, like the weakest repetition evidence.
+  auto link_list = [](const line_fp& l) { return (l.markup & markup_link_list) != 0; };
   std::uint64_t total = 0;
-  for (const line_fp& l : lines) total += l.tokens;
+  for (const line_fp& l : lines)
+    if (!link_list(l)) total += l.tokens;
   auto removed_tokens = [&](int level) {
     // level 0: everything; 1: repeats + boilerplate on at least sure_pages; 2: repeats only
     std::uint64_t r = 0;
     for (line_fp& l : lines) {
       const bool weak = l.corpus || l.line_repeat;
-      const bool bp = (l.pages != 0 || l.line_repeat) && (level == 0 || (level == 1 && !weak && l.pages >= sure_pages));
-      l.removed = !l.blank && (l.repeat || (bp && l.tokens > 0));
-      if (l.removed) r += l.tokens;
+      const bool own = (l.markup & markup_own_heading) != 0;  // the page's headline: repetition never takes it
+      const bool bp = !own && (l.pages != 0 || l.line_repeat) &&
+                      (level == 0 || (level == 1 && !weak && l.pages >= sure_pages));
+      const bool mk = link_list(l) || ((l.markup & markup_outside_main) != 0 && level == 0);
+      l.removed = !l.blank && (l.repeat || ((bp || mk) && l.tokens > 0));
+      if (l.removed && !link_list(l)) r += l.tokens;
     }
     return r;
   };
@@ -47,7 +55,7 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
     res.strip_limited = true;
   }
   if (level == 3) {
-    for (line_fp& l : lines) l.removed = false;
+    for (line_fp& l : lines) l.removed = !l.blank && l.tokens > 0 && link_list(l);
   }
   for (line_fp& l : lines)
     if (!l.corpus && !l.line_repeat) l.gpages = group_pages;
@@ -107,24 +115,31 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<r
       continue;
     }
     ++res.removed_lines;
+    const bool by_markup = !l.repeat && !l.line_repeat && (l.pages == 0 || (l.markup & markup_own_heading) != 0);
     const removal_reason why = l.repeat        ? removal_reason::repeat
+                               : by_markup     ? ((l.markup & markup_link_list) != 0 ? removal_reason::links
+                                                                                     : removal_reason::outside_main)
                                : l.corpus      ? removal_reason::corpus
                                : l.line_repeat ? removal_reason::line_repeat
                                : l.pattern != 0 ? removal_reason::template_line
                                                 : removal_reason::boilerplate;
-    const std::uint32_t pages = l.repeat ? 0 : l.pages;
-    const std::uint32_t gpages = l.repeat ? 0 : l.gpages;
+    const std::uint32_t pages = l.repeat || by_markup ? 0 : l.pages;
+    const std::uint32_t gpages = l.repeat || by_markup ? 0 : l.gpages;
+    const std::uint8_t pattern = why == removal_reason::template_line ? l.pattern
+                                 : why == removal_reason::links       ? l.link_share
+                                                                      : std::uint8_t{0};
     if (adjacent && open_blank) {
       removal& r = out.back();
       r.end = l.next;
       r.reason = why;
       r.pages = pages;
       r.group_pages = gpages;
-      r.pattern = l.pattern;
+      r.pattern = pattern;
+      r.source_line = l.source_line;
     } else if (adjacent && why == removal_reason::repeat && out.back().reason == why) {
       out.back().end = l.next;
     } else {
-      out.push_back({l.begin, l.next, why, pages, gpages, why == removal_reason::template_line ? l.pattern : std::uint8_t{0}});
+      out.push_back({l.begin, l.next, why, pages, gpages, pattern, l.source_line});
     }
     open_blank = false;
   }

@@ -81,7 +81,11 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
     const std::size_t hi = std::min(n, lo + chunk);
     recs.assign(hi - lo, detail::scan_record{});
     detail::parallel_for(hi - lo, jobs, 8, [&](unsigned w, std::size_t k) {
-      recs[k] = detail::scan_document(source.read(lo + k), cfg, scratch[w]);
+      {
+        page_markup markup;
+        auto data = source.read_marked(lo + k, markup);
+        recs[k] = detail::scan_document(std::move(data), cfg, scratch[w], &markup);
+      }
       tick("scan", n, recs[k].res.bytes);
     });
     if (added.valid()) added.get();

@@ -11,11 +11,11 @@
 namespace dupstrip {
 
 namespace {
-constexpr std::size_t record_bytes = 18;  // begin, end, reason, pages, group_pages, pattern
+constexpr std::size_t record_bytes = 22;  // begin, end, reason, pages, group_pages, pattern, source_line
 }
 
 namespace {
-constexpr std::size_t reasons = static_cast<std::size_t>(removal_reason::template_line) + 1;
+constexpr std::size_t reasons = static_cast<std::size_t>(removal_reason::outside_main) + 1;
 }  // namespace
 
 struct removal_table::impl {
@@ -59,6 +59,7 @@ std::vector<removal> decode_ranges(const unsigned char* p, std::size_t n) {
     std::memcpy(&r.pages, p + 9, 4);
     std::memcpy(&r.group_pages, p + 13, 4);
     r.pattern = p[17];
+    std::memcpy(&r.source_line, p + 18, 4);
     p += record_bytes;
   }
   return out;
@@ -113,6 +114,7 @@ void put_ranges(std::span<const removal> ranges, std::vector<unsigned char>& buf
     std::memcpy(p + 9, &r.pages, 4);
     std::memcpy(p + 13, &r.group_pages, 4);
     p[17] = r.pattern;
+    std::memcpy(p + 18, &r.source_line, 4);
     at += record_bytes;
   }
 }

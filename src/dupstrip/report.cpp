@@ -42,6 +42,8 @@ run_totals compute_totals(const analysis& a) {
           t.corpus_spans += a.removals.count_of(i, removal_reason::corpus);
           t.template_spans += a.removals.count_of(i, removal_reason::template_line);
           t.line_repeat_spans += a.removals.count_of(i, removal_reason::line_repeat);
+          t.links_spans += a.removals.count_of(i, removal_reason::links);
+          t.outside_main_spans += a.removals.count_of(i, removal_reason::outside_main);
         }
         break;
       case doc_status::dropped: ++t.dropped; ++t.read; break;
@@ -144,23 +146,29 @@ void append_json_removals(std::string& s, std::span<const removal> removals) {
   for (const removal& r : removals) {
     if (!first) s.push_back(',');
     first = false;
-    if (r.reason == removal_reason::repeat) {
-      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"repeat\"}}", r.begin, r.end);
-    } else if (r.reason == removal_reason::line_repeat) {
-      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"line_repeat\",\"first_copy_at\":{}}}", r.begin,
-                       r.end, r.pages);
-    } else if (r.reason == removal_reason::template_line) {
-      s += fmt::format(
-          "{{\"begin\":{},\"end\":{},\"reason\":\"template\",\"pages\":{},\"group_pages\":{},"
-          "\"prefix_tokens\":{},\"suffix_tokens\":{}}}",
-          r.begin, r.end, r.pages, r.group_pages, r.pattern >> 4, r.pattern & 15);
-    } else if (r.reason == removal_reason::corpus) {
-      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"corpus\",\"sites\":{},\"run_sites\":{}}}",
-                       r.begin, r.end, r.pages, r.group_pages);
-    } else {
-      s += fmt::format("{{\"begin\":{},\"end\":{},\"reason\":\"boilerplate\",\"pages\":{},\"group_pages\":{}}}",
-                       r.begin, r.end, r.pages, r.group_pages);
+    s += fmt::format("{{\"begin\":{},\"end\":{},", r.begin, r.end);
+    switch (r.reason) {
+      case removal_reason::repeat: s += "\"reason\":\"repeat\""; break;
+      case removal_reason::line_repeat:
+        s += fmt::format("\"reason\":\"line_repeat\",\"first_copy_at\":{}", r.pages);
+        break;
+      case removal_reason::template_line:
+        s += fmt::format("\"reason\":\"template\",\"pages\":{},\"group_pages\":{},\"prefix_tokens\":{},\"suffix_tokens\":{}",
+                         r.pages, r.group_pages, r.pattern >> 4, r.pattern & 15);
+        break;
+      case removal_reason::corpus:
+        s += fmt::format("\"reason\":\"corpus\",\"sites\":{},\"run_sites\":{}", r.pages, r.group_pages);
+        break;
+      case removal_reason::links:
+        s += fmt::format("\"reason\":\"links\",\"link_share\":{:.2f}", r.pattern / 255.0);
+        break;
+      case removal_reason::outside_main: s += "\"reason\":\"outside_main\""; break;
+      case removal_reason::boilerplate:
+        s += fmt::format("\"reason\":\"boilerplate\",\"pages\":{},\"group_pages\":{}", r.pages, r.group_pages);
+        break;
     }
+    if (r.source_line != 0) s += fmt::format(",\"source_line\":{}", r.source_line);
+    s.push_back('}');
   }
   s += "]";
 }
@@ -282,10 +290,10 @@ std::string report_summary(const analysis& a, const run_totals& t, double elapse
       "{{\"type\":\"summary\",\"data\":{{\"read\":{},\"kept\":{},\"dropped\":{},\"skipped\":{},"
       "\"clusters\":{},\"bytes_in\":{},\"bytes_out\":{},\"bytes_stripped\":{},\"lines_stripped\":{},"
       "\"repeat_spans\":{},\"boilerplate_spans\":{},\"corpus_spans\":{},\"template_spans\":{},"
-      "\"line_repeat_spans\":{},\"boilerplate_lines\":{},\"safety_rail\":{}",
+      "\"line_repeat_spans\":{},\"links_spans\":{},\"outside_main_spans\":{},\"boilerplate_lines\":{},\"safety_rail\":{}",
       t.read, t.kept, t.dropped, t.skipped, t.clusters, t.bytes_in, t.bytes_out, t.bytes_stripped,
       t.lines_stripped, t.repeat_spans, t.boilerplate_spans, t.corpus_spans, t.template_spans,
-      t.line_repeat_spans, a.boilerplate_lines, t.limited);
+      t.line_repeat_spans, t.links_spans, t.outside_main_spans, a.boilerplate_lines, t.limited);
   // The report file must be byte-identical between runs; elapsed time goes only to --json.
   if (!deterministic) s += fmt::format(",\"elapsed_seconds\":{:.3f}", elapsed);
   s += "}}\n";

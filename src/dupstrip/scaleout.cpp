@@ -429,10 +429,13 @@ void put_lines(enc& w, std::span<const line_fp> lines, bool full) {
     w.u8(l.pattern_tokens);
     w.u8(static_cast<std::uint8_t>((l.blank ? 1 : 0) | (l.repeat ? 2 : 0) | (l.removed ? 4 : 0) |
                                    (std::min<unsigned>(l.numbers, 3) << 3) | (std::min<unsigned>(l.label, 3) << 5)));
+    w.u8(l.markup);
+    w.u8(l.link_share);
+    w.u32(l.source_line);
   }
 }
 std::vector<line_fp> get_lines(dec& r, bool full) {
-  std::vector<line_fp> lines(r.count(full ? 78 : 70));
+  std::vector<line_fp> lines(r.count(full ? 84 : 76));
   for (line_fp& l : lines) {
     l.begin = r.u32();
     l.end = r.u32();
@@ -458,6 +461,10 @@ std::vector<line_fp> get_lines(dec& r, bool full) {
     l.blank = (f & 1) != 0;
     l.repeat = (f & 2) != 0;
     l.removed = (f & 4) != 0;
+    l.markup = r.u8();
+    if (l.markup > 7) throw short_payload{};
+    l.link_share = r.u8();
+    l.source_line = r.u32();
   }
   return lines;
 }
@@ -582,6 +589,7 @@ void put_doc_state(enc& w, const doc_result& d, const run_state::doc_extra& ex, 
     w.u32(r.pages);
     w.u32(r.group_pages);
     w.u8(r.pattern);
+    w.u32(r.source_line);
   }
   w.u64(ex.raw_hash);
   w.u64(ex.content_hash);
@@ -608,16 +616,17 @@ loaded_doc get_doc_state(dec& r, std::uint32_t& group, std::uint32_t* sig, std::
   d.similarity = r.f64();
   d.utf8_replacements = get_u32_of_u64(r);
   d.strip_limited = r.flag();
-  s.removals.resize(r.count(18));
+  s.removals.resize(r.count(22));
   std::uint64_t removed = 0;
   std::uint32_t removed_end = 0;
   for (removal& x : s.removals) {
     x.begin = r.u32();
     x.end = r.u32();
-    x.reason = get_enum<removal_reason>(r, 4);
+    x.reason = get_enum<removal_reason>(r, static_cast<std::uint8_t>(removal_reason::outside_main));
     x.pages = r.u32();
     x.group_pages = r.u32();
     x.pattern = r.u8();
+    x.source_line = r.u32();
     if (x.end < x.begin || x.end > d.bytes || x.begin < removed_end) throw short_payload{};  // sorted, disjoint
     removed_end = x.end;
     removed += x.end - x.begin;
@@ -966,7 +975,11 @@ std::error_code scan_shard(const document_source& source, const clean_options& o
     const std::size_t hi = std::min(n, lo + chunk_docs);
     recs.assign(hi - lo, scan_record{});
     detail::parallel_for(hi - lo, jobs, 8, [&](unsigned wk, std::size_t k) {
-      recs[k] = detail::scan_document(source.read(lo + k), cfg, scratch[wk]);
+      {
+        page_markup markup;
+        auto data = source.read_marked(lo + k, markup);
+        recs[k] = detail::scan_document(std::move(data), cfg, scratch[wk], &markup);
+      }
     });
     enc d;
     d.u64(lo);

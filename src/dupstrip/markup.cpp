@@ -1,0 +1,183 @@
+// The markup evidence of one web page (markup.hpp).
+//
+// 1. Main text. Every paragraph-like block (p, pre, blockquote, a table cell or a div's own
+//    text) of at least 25 characters and less than half link text scores 1 + its commas +
+//    one per 100 characters (at most 3). The score goes to the element holding the paragraph,
+//    half of it to that element's parent and a sixth to the grandparent, so the container of
+//    the article's paragraphs collects the most. Each container's score is scaled by the
+//    share of its letters that are not link text, and the best one is the main container.
+//    The main text is that container's blocks, grown in both directions through prose blocks
+//    (at least 8 words, under 25% link text) with at most 3 other blocks between two of them:
+//    an article split by an ad, a lead above the body's container, stay in.
+// 2. Link lists: a block that is at least 90% link text. Guard: a paragraph (p) inside the
+//    main container stays ("Click here for the full report").
+// 3. Own heading: an h1 outside nav, header, footer and aside is the page's headline; the
+//    repetition tiers never remove it (other pages list it as a teaser).
+#include "dupstrip/markup.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace dupstrip::detail {
+
+std::uint32_t word_count(std::string_view text) noexcept {
+  std::uint32_t n = 0;
+  bool in = false;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool w = c >= 0x80U || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (w && !in) ++n;
+    in = w;
+  }
+  return n;
+}
+
+namespace {
+
+bool paragraph_like(html_tag t) {
+  return t == html_tag::p || t == html_tag::pre || t == html_tag::blockquote || t == html_tag::cell ||
+         t == html_tag::div;
+}
+
+constexpr std::uint8_t furniture_context = in_nav | in_header | in_footer | in_aside;
+
+}  // namespace
+
+std::vector<line_markup> markup_evidence(const html_document& page, const markup_rules& rules) {
+  const auto& blocks = page.blocks;
+  const auto& els = page.elements;
+  const std::size_t n = blocks.size();
+  std::vector<line_markup> out(n);
+  if (n == 0) return out;
+  std::vector<std::uint32_t> words(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view t(page.text.data() + blocks[i].begin, blocks[i].end - blocks[i].begin);
+    words[i] = word_count(t);
+    out[i].source_line = blocks[i].source_line;
+    out[i].link_share = blocks[i].link_share;
+  }
+
+  // 1. The main container.
+  std::vector<double> score(els.size(), 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const html_block& b = blocks[i];
+    if (!paragraph_like(b.tag) || b.link_share >= 128) continue;
+    const std::string_view t(page.text.data() + b.begin, b.end - b.begin);
+    if (t.size() < rules.paragraph_chars) continue;
+    const double s = 1.0 + static_cast<double>(std::count(t.begin(), t.end(), ',')) +
+                     static_cast<double>(std::min<std::size_t>(3, t.size() / 100));
+    std::uint32_t e = b.element;
+    if (b.tag != html_tag::div && e < els.size()) e = els[e].parent;  // the paragraph's container
+    static constexpr double share[3] = {1.0, 0.5, 1.0 / 6.0};
+    for (double f : share) {
+      if (e >= els.size()) break;
+      score[e] += s * f;
+      if (e == 0) break;
+      e = els[e].parent;
+    }
+  }
+  std::uint32_t best = 0;
+  double best_score = 0.0;
+  for (std::uint32_t e = 1; e < els.size(); ++e) {
+    if (score[e] <= 0.0) continue;
+    double letters = 0.0;
+    double links = 0.0;
+    for (std::uint32_t i = els[e].first_block; i < els[e].end_block && i < n; ++i) {
+      const double len = static_cast<double>(blocks[i].end - blocks[i].begin);
+      letters += len;
+      links += len * blocks[i].link_share / 255.0;
+    }
+    const double s = score[e] * (letters > 0.0 ? 1.0 - links / letters : 0.0);
+    if (s > best_score) {  // ties: the first in document order
+      best_score = s;
+      best = e;
+    }
+  }
+
+  const auto own_heading = [&](std::size_t i) {
+    return blocks[i].tag == html_tag::h1 && (blocks[i].context & furniture_context) == 0;
+  };
+  const auto link_text = [&](std::size_t i) { return blocks[i].link_share >= rules.link_list_share && !own_heading(i); };
+  const auto prose = [&](std::size_t i) {
+    return words[i] >= rules.prose_words && blocks[i].link_share < rules.prose_link_share;
+  };
+
+  const bool have_main = best != 0 && best_score >= rules.min_main_score;
+  std::size_t first = 0;
+  std::size_t last = n;  // main container: blocks [first, last)
+  std::vector<bool> main(n, !have_main);
+  if (have_main) {
+    first = els[best].first_block;
+    last = std::min<std::size_t>(els[best].end_block, n);
+    for (std::size_t i = first; i < last; ++i) main[i] = true;
+    // Grow through prose, over link lists, with at most max_gap other blocks in a row.
+    for (int dir : {-1, 1}) {
+      std::uint32_t gap = 0;
+      for (std::ptrdiff_t i = dir < 0 ? static_cast<std::ptrdiff_t>(first) - 1 : static_cast<std::ptrdiff_t>(last);
+           i >= 0 && i < static_cast<std::ptrdiff_t>(n); i += dir) {
+        const auto k = static_cast<std::size_t>(i);
+        if (link_text(k)) continue;
+        if (prose(k)) {
+          main[k] = true;
+          gap = 0;
+        } else if (++gap > rules.max_gap) {
+          break;
+        }
+      }
+    }
+  }
+
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint8_t f = 0;
+    if (own_heading(i)) {
+      f |= markup_own_heading;
+    } else {
+      const bool in_container = have_main && i >= first && i < last;
+      if (link_text(i) && !(in_container && blocks[i].tag == html_tag::p)) f |= markup_link_list;
+      else if (!main[i]) f |= markup_outside_main;
+    }
+    out[i].flags = f;
+  }
+  return out;
+}
+
+}  // namespace dupstrip::detail
+
+// ------------------------------------------------------------------------------ html_source
+
+namespace dupstrip {
+
+html_source::html_source(const document_source& inner, input_format format, html_options options)
+    : inner_(&inner), format_(format), options_(options),
+      pages_(std::make_unique<std::atomic<std::uint8_t>[]>(inner.size())) {}
+
+bool html_source::was_page(std::size_t i) const noexcept { return pages_[i].load(std::memory_order_relaxed) != 0; }
+
+bool html_source::is_page(std::size_t i, std::string_view bytes) const {
+  switch (format_) {
+    case input_format::text: return false;
+    case input_format::html: return true;
+    case input_format::automatic: return is_html_name(inner_->name(i)) || looks_like_html(bytes);
+  }
+  return false;
+}
+
+result<std::string> html_source::read(std::size_t i) const {
+  page_markup unused;
+  return read_marked(i, unused);
+}
+
+result<std::string> html_source::read_marked(std::size_t i, page_markup& markup) const {
+  markup = {};
+  auto data = inner_->read(i);
+  if (!data.has_value() || !is_page(i, data.value())) return data;
+  pages_[i].store(1, std::memory_order_relaxed);
+  auto page = html_to_text(data.value(), options_);
+  if (!page.has_value()) return page.error();
+  html_document& doc = page.value();
+  markup.lines = detail::markup_evidence(doc);
+  markup.replacements = doc.replacements;
+  return std::move(doc.text);
+}
+
+}  // namespace dupstrip
