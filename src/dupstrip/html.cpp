@@ -463,7 +463,8 @@ result<html_document> html_to_text(std::string_view bytes, const html_options& o
   ctxt->userData = ctxt;  // callbacks get the context (for the line number)
   ctxt->_private = &b;
   b.ctxt = ctxt;
-  htmlCtxtUseOptions(ctxt, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT |
+  // RECOVER: a script or style ends only at its own end tag, not at the first "</x" in its code.
+  htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT |
                                HTML_PARSE_IGNORE_ENC | HTML_PARSE_NODEFDTD);
   // The bytes are UTF-8 now, whatever the page declares.
   xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);

@@ -24,13 +24,13 @@ constexpr std::size_t refine_cache_lines = 200'000;
 
 void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_result& res,
                      std::uint32_t sure_pages, std::uint32_t group_pages, std::vector<removal>& out) {
-  // Web pages: link lists are furniture by their markup alone and do not count in the share the
-  // safety rail protects (a short article on a page of menus would else keep every menu);
-  // blocks outside the main text go at level 0 only, like the weakest repetition evidence.
-  auto link_list = [](const line_fp& l) { return (l.markup & markup_link_list) != 0; };
+  // Web pages: the safety rail protects the page's main text. Link lists and blocks outside the
+  // main text are furniture by their markup and do not count in the share it protects (a short
+  // article on a page of menus, or beside a leaked script, would else keep all of them).
+  auto outside = [](const line_fp& l) { return (l.markup & (markup_link_list | markup_outside_main)) != 0; };
   std::uint64_t total = 0;
   for (const line_fp& l : lines)
-    if (!link_list(l)) total += l.tokens;
+    if (!outside(l)) total += l.tokens;
   auto removed_tokens = [&](int level) {
     // level 0: everything; 1: repeats + boilerplate on at least sure_pages; 2: repeats only
     std::uint64_t r = 0;
@@ -39,9 +39,9 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
       const bool own = (l.markup & markup_own_heading) != 0;  // the page's headline: repetition never takes it
       const bool bp = !own && (l.pages != 0 || l.line_repeat) &&
                       (level == 0 || (level == 1 && !weak && l.pages >= sure_pages));
-      const bool mk = link_list(l) || ((l.markup & markup_outside_main) != 0 && level == 0);
+      const bool mk = outside(l);
       l.removed = !l.blank && (l.repeat || ((bp || mk) && l.tokens > 0));
-      if (l.removed && !link_list(l)) r += l.tokens;
+      if (l.removed && !outside(l)) r += l.tokens;
     }
     return r;
   };
@@ -55,7 +55,7 @@ void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_
     res.strip_limited = true;
   }
   if (level == 3) {
-    for (line_fp& l : lines) l.removed = !l.blank && l.tokens > 0 && link_list(l);
+    for (line_fp& l : lines) l.removed = !l.blank && l.tokens > 0 && outside(l);
   }
   for (line_fp& l : lines)
     if (!l.corpus && !l.line_repeat) l.gpages = group_pages;

@@ -34,12 +34,26 @@ std::uint32_t word_count(std::string_view text) noexcept {
 
 namespace {
 
+// Script or data that leaked into the text (a JSON blob after a stray "</script>" in a string):
+// at least 8% of its bytes are code punctuation. Prose has a few quotes and no braces.
+bool code_like(std::string_view t) {
+  std::size_t n = 0;
+  for (const char c : t)
+    n += (c == '{' || c == '}' || c == '[' || c == ']' || c == '"' || c == '=' || c == ';' || c == '\\' ||
+          c == '<' || c == '>' || c == '|')
+             ? 1U
+             : 0U;
+  return t.size() >= 40 && n * 100 >= t.size() * 8;
+}
+
 bool paragraph_like(html_tag t) {
   return t == html_tag::p || t == html_tag::pre || t == html_tag::blockquote || t == html_tag::cell ||
          t == html_tag::div;
 }
 
 constexpr std::uint8_t furniture_context = in_nav | in_header | in_footer | in_aside;
+// Paragraphs there never make a container the main text (terms in a footer, a form's notice).
+constexpr std::uint8_t scoreless_context = in_nav | in_footer | in_aside | in_form;
 
 }  // namespace
 
@@ -50,9 +64,11 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
   std::vector<line_markup> out(n);
   if (n == 0) return out;
   std::vector<std::uint32_t> words(n);
+  std::vector<bool> code(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view t(page.text.data() + blocks[i].begin, blocks[i].end - blocks[i].begin);
     words[i] = word_count(t);
+    code[i] = code_like(t);
     out[i].source_line = blocks[i].source_line;
     out[i].link_share = blocks[i].link_share;
   }
@@ -61,10 +77,10 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
   std::vector<double> score(els.size(), 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     const html_block& b = blocks[i];
-    if (!paragraph_like(b.tag) || b.link_share >= 128) continue;
+    if (!paragraph_like(b.tag) || b.link_share >= 128 || code[i] || (b.context & scoreless_context) != 0) continue;
     const std::string_view t(page.text.data() + b.begin, b.end - b.begin);
     if (t.size() < rules.paragraph_chars) continue;
-    const double s = 1.0 + static_cast<double>(std::count(t.begin(), t.end(), ',')) +
+    const double s = 1.0 + static_cast<double>(std::min<std::ptrdiff_t>(rules.max_commas, std::count(t.begin(), t.end(), ','))) +
                      static_cast<double>(std::min<std::size_t>(3, t.size() / 100));
     std::uint32_t e = b.element;
     if (b.tag != html_tag::div && e < els.size()) e = els[e].parent;  // the paragraph's container
@@ -99,7 +115,7 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
   };
   const auto link_text = [&](std::size_t i) { return blocks[i].link_share >= rules.link_list_share && !own_heading(i); };
   const auto prose = [&](std::size_t i) {
-    return words[i] >= rules.prose_words && blocks[i].link_share < rules.prose_link_share;
+    return words[i] >= rules.prose_words && blocks[i].link_share < rules.prose_link_share && !code[i];
   };
 
   const bool have_main = best != 0 && best_score >= rules.min_main_score;

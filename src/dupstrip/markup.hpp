@@ -17,6 +17,7 @@ struct markup_rules {
   std::uint8_t prose_link_share = 64;  ///< prose has less than this share (25%) of link letters
   std::uint32_t prose_words = 8;       ///< ... and at least this many words
   std::uint32_t paragraph_chars = 25;  ///< a paragraph scores for its container from this length
+  std::uint32_t max_commas = 10;       ///< commas a paragraph scores at most (a legal notice is one block)
   double min_main_score = 5;           ///< below this, the page has no main text we trust: no outside_main
   std::uint32_t max_gap = 3;           ///< the main text grows through at most this many non-prose blocks
 };
