@@ -131,6 +131,16 @@ bool append_iconv(std::string& out, std::string_view bytes, const std::string& l
   return true;
 }
 
+// Whether iconv reads ASCII markup as itself under `label`. The declaration was found by
+// reading the bytes as ASCII, so a charset that reads them otherwise (UTF-32, UCS-2, EBCDIC)
+// is a wrong one: such a page is read as UTF-8, as WHATWG does with a UTF-16 label.
+bool ascii_compatible(const std::string& label) {
+  static constexpr std::string_view probe = "<meta charset=\"x\">\n<p class='a-1'>Az09;</p>";
+  std::string out;
+  std::uint32_t bad = 0;
+  return append_iconv(out, probe, label, bad) && bad == 0 && out == probe;
+}
+
 // NUL and C0 controls (but \t \n \f \r) become spaces, in place; returns how many.
 std::uint32_t blank_controls(std::string& s) noexcept {
   std::uint32_t n = 0;

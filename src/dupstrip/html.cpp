@@ -236,8 +236,10 @@ struct builder {
 
   void title_text(const char* data, std::size_t len) {
     std::string& t = doc->title;
-    for (std::size_t i = 0; i < len && t.size() < 2000; ++i) {
+    for (std::size_t i = 0; i < len; ++i) {
       const char c = data[i];
+      // At most about 2000 bytes, cut at a character boundary (a started sequence is finished).
+      if (t.size() >= 2000) break;
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
         title_space = !t.empty();
         continue;
@@ -293,6 +295,7 @@ struct builder {
     f.info = &info;
     f.name_hash = fnv(fnv_basis, n, false);
     if ((info.flags & f_title) != 0) {  // inside head, which is skipped
+      // The page's title, unless it is an SVG or MathML one (an icon's tooltip).
       in_title = doc->title.empty();
       f.skip = true;
       stack.push_back(f);
@@ -303,6 +306,7 @@ struct builder {
       return;
     }
     if ((info.flags & f_skip) != 0 || has_attr(atts, "hidden") || hidden_style(attr(atts, "style"))) {
+      // A skipped inline element (a script, an icon's svg) leaves the line open around it.
       if ((info.flags & f_block) != 0 || (info.flags & f_skip) != 0) flush();
       f.skip = true;
       stack.push_back(f);
@@ -433,19 +437,22 @@ result<html_document> html_to_text(std::string_view bytes, const html_options& o
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) / 2)
     return make_error_code(errc::too_large);
   detail::decoded_page page = detail::decode_page(bytes, options.sniff_encoding);
+  // Legacy bytes can take up to three times their size as UTF-8; the parser takes an int.
+  if (page.utf8.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    return make_error_code(errc::too_large);
 
   html_document doc;
   doc.encoding = std::move(page.encoding);
   doc.replacements = page.replacements;
   doc.text.reserve(page.utf8.size() / 3);
   if (page.utf8.empty()) return doc;
+  doc.elements.push_back(html_element{});
 
   builder b;
   b.doc = &doc;
   static const elem_info root{"#root", 0, html_tag::other, 0};
   b.stack.reserve(64);
   b.stack.push_back(frame{&root, fnv_basis, 0, 0, html_tag::other, 0, false, false, false, 0});
-  doc.elements.push_back(html_element{});
 
   htmlSAXHandler sax;
   std::memset(&sax, 0, sizeof sax);

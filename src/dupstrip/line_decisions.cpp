@@ -6,6 +6,7 @@
 
 #include "dupstrip/article_flow.hpp"
 #include "dupstrip/flat_set.hpp"
+#include "dupstrip/markup.hpp"
 #include "dupstrip/parallel.hpp"
 #include "dupstrip/template_lines.hpp"
 
@@ -22,12 +23,63 @@ namespace {
 constexpr std::size_t refine_cache_lines = 200'000;
 }  // namespace
 
+namespace {
+
+// Web pages: the main text is the main container's lines, grown up and down through prose
+// lines (markup_prose), over link lists and over lines the repetition tiers remove, with at
+// most main_gap_before (going up) or main_gap_after (going down) other lines in a row. Lines of
+// a page outside it get markup_outside_main; the others lose it. `gone(l)`: removed by repetition.
+template <class Gone>
+void grow_main_text(std::vector<line_fp>& lines, std::vector<std::uint8_t>& outside, const Gone& gone) {
+  const std::size_t n = lines.size();
+  outside.assign(n, 0);
+  std::size_t first = n;
+  std::size_t last = 0;
+  bool marked = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    marked = marked || lines[i].markup != 0;
+    if (!lines[i].blank && (lines[i].markup & (markup_outside_main | markup_link_list)) == 0 && lines[i].tokens > 0) {
+      first = std::min(first, i);
+      last = i + 1;
+    }
+  }
+  if (!marked) return;
+  for (std::size_t i = 0; i < n; ++i) outside[i] = (lines[i].markup & markup_outside_main) != 0 ? 1 : 0;
+  if (first >= last) return;
+  for (const int dir : {-1, 1}) {
+    const std::uint32_t max_gap = dir < 0 ? main_gap_before : main_gap_after;
+    std::uint32_t gap = 0;
+    for (std::ptrdiff_t i = dir < 0 ? static_cast<std::ptrdiff_t>(first) - 1 : static_cast<std::ptrdiff_t>(last);
+         i >= 0 && i < static_cast<std::ptrdiff_t>(n); i += dir) {
+      const line_fp& l = lines[static_cast<std::size_t>(i)];
+      if (l.blank || l.tokens == 0 || (l.markup & (markup_link_list | markup_own_heading)) != 0 || gone(l)) continue;
+      if ((l.markup & markup_prose) != 0) {
+        outside[static_cast<std::size_t>(i)] = 0;
+        gap = 0;
+      } else if (++gap > max_gap) {
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void decide_removals(const clean_options& opt, std::vector<line_fp>& lines, doc_result& res,
                      std::uint32_t sure_pages, std::uint32_t group_pages, std::vector<removal>& out) {
   // Web pages: the safety rail protects the page's main text. Link lists and blocks outside the
   // main text are furniture by their markup and do not count in the share it protects (a short
   // article on a page of menus, or beside a leaked script, would else keep all of them).
-  auto outside = [](const line_fp& l) { return (l.markup & (markup_link_list | markup_outside_main)) != 0; };
+  auto repetition = [&](const line_fp& l) {
+    return l.repeat || ((l.markup & markup_own_heading) == 0 && (l.pages != 0 || l.line_repeat));
+  };
+  std::vector<std::uint8_t> outside_main;
+  grow_main_text(lines, outside_main, repetition);
+  const line_fp* base = lines.data();
+  auto outside = [&](const line_fp& l) {
+    return (l.markup & markup_own_heading) == 0 &&
+           ((l.markup & markup_link_list) != 0 || outside_main[static_cast<std::size_t>(&l - base)] != 0);
+  };
   std::uint64_t total = 0;
   for (const line_fp& l : lines)
     if (!outside(l)) total += l.tokens;

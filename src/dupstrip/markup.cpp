@@ -110,48 +110,35 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
     }
   }
 
-  const auto own_heading = [&](std::size_t i) {
+  // The page's headline: one h1 outside the furniture (the others title other stories): the
+  // first inside the main container, else the last before it, else the page's first.
+  const auto is_h1 = [&](std::size_t i) {
     return blocks[i].tag == html_tag::h1 && (blocks[i].context & furniture_context) == 0;
   };
+  const bool found_main = best != 0 && best_score >= rules.min_main_score;
+  const std::size_t c_first = found_main ? els[best].first_block : 0;
+  const std::size_t c_last = found_main ? std::min<std::size_t>(els[best].end_block, n) : 0;
+  std::size_t headline = n;
+  for (std::size_t i = c_first; i < c_last && headline == n; ++i)
+    if (is_h1(i)) headline = i;
+  for (std::size_t i = c_first; i-- > 0 && headline == n;)
+    if (is_h1(i)) headline = i;
+  for (std::size_t i = 0; i < n && headline == n; ++i)
+    if (is_h1(i)) headline = i;
+  const auto own_heading = [&](std::size_t i) { return i == headline; };
   const auto link_text = [&](std::size_t i) { return blocks[i].link_share >= rules.link_list_share && !own_heading(i); };
   const auto prose = [&](std::size_t i) {
     return words[i] >= rules.prose_words && blocks[i].link_share < rules.prose_link_share && !code[i];
   };
 
-  const bool have_main = best != 0 && best_score >= rules.min_main_score;
-  std::size_t first = 0;
-  std::size_t last = n;  // main container: blocks [first, last)
-  std::vector<bool> main(n, !have_main);
-  if (have_main) {
-    first = els[best].first_block;
-    last = std::min<std::size_t>(els[best].end_block, n);
-    for (std::size_t i = first; i < last; ++i) main[i] = true;
-    // Grow through prose, over link lists, with at most max_gap other blocks in a row.
-    for (int dir : {-1, 1}) {
-      std::uint32_t gap = 0;
-      for (std::ptrdiff_t i = dir < 0 ? static_cast<std::ptrdiff_t>(first) - 1 : static_cast<std::ptrdiff_t>(last);
-           i >= 0 && i < static_cast<std::ptrdiff_t>(n); i += dir) {
-        const auto k = static_cast<std::size_t>(i);
-        if (link_text(k)) continue;
-        if (prose(k)) {
-          main[k] = true;
-          gap = 0;
-        } else if (++gap > rules.max_gap) {
-          break;
-        }
-      }
-    }
-  }
-
+  const bool have_main = found_main;
   for (std::size_t i = 0; i < n; ++i) {
     std::uint8_t f = 0;
-    if (own_heading(i)) {
-      f |= markup_own_heading;
-    } else {
-      const bool in_container = have_main && i >= first && i < last;
-      if (link_text(i) && !(in_container && blocks[i].tag == html_tag::p)) f |= markup_link_list;
-      else if (!main[i]) f |= markup_outside_main;
-    }
+    const bool in_container = have_main && i >= c_first && i < c_last;
+    if (have_main && !in_container) f |= markup_outside_main;
+    if (own_heading(i)) f |= markup_own_heading;
+    else if (link_text(i) && !(in_container && blocks[i].tag == html_tag::p)) f |= markup_link_list;
+    if (prose(i)) f |= markup_prose;
     out[i].flags = f;
   }
   return out;

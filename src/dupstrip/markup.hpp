@@ -19,8 +19,11 @@ struct markup_rules {
   std::uint32_t paragraph_chars = 25;  ///< a paragraph scores for its container from this length
   std::uint32_t max_commas = 10;       ///< commas a paragraph scores at most (a legal notice is one block)
   double min_main_score = 5;           ///< below this, the page has no main text we trust: no outside_main
-  std::uint32_t max_gap = 3;           ///< the main text grows through at most this many non-prose blocks
 };
+
+/// How far the engine grows the main text from its container (grow_main_text()).
+inline constexpr std::uint32_t main_gap_before = 3;  ///< other blocks in a row it crosses going up
+inline constexpr std::uint32_t main_gap_after = 1;   ///< ... and going down (comments, author notes follow)
 
 /// One entry per block of `page` (per line of its text).
 std::vector<line_markup> markup_evidence(const html_document& page, const markup_rules& rules = {});
