@@ -119,8 +119,13 @@ enum class input_format : std::uint8_t {
 /// source's; read() gives the text that dupstrip cleans and writes.
 class DUPSTRIP_EXPORT html_source final : public document_source {
  public:
-  /// `inner` must outlive this object.
-  html_source(const document_source& inner, input_format format, html_options options = {});
+  /// `inner` must outlive this object. Each page is parsed once: its text is kept in a
+  /// temporary file in `temp_dir` (clean_options::temp_dir) for the later reads of the run.
+  html_source(const document_source& inner, input_format format, html_options options = {},
+              const std::string& temp_dir = {});
+  ~html_source() override;
+  html_source(const html_source&) = delete;
+  html_source& operator=(const html_source&) = delete;
   [[nodiscard]] std::size_t size() const override { return inner_->size(); }
   [[nodiscard]] std::string_view name(std::size_t i) const override { return inner_->name(i); }
   [[nodiscard]] std::string_view group(std::size_t i) const override { return inner_->group(i); }
@@ -136,7 +141,8 @@ class DUPSTRIP_EXPORT html_source final : public document_source {
   const document_source* inner_;
   input_format format_;
   html_options options_;
-  std::unique_ptr<std::atomic<std::uint8_t>[]> pages_;  // per document: read as a page
+  struct cache;
+  std::unique_ptr<cache> cache_;
 };
 
 }  // namespace dupstrip

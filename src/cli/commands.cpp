@@ -291,7 +291,7 @@ int open_source(const cli_args& a, const clean_options& o, const std::string& gr
     if (!a.html_field.empty() || a.input_format == "html") {
       html_options ho;
       ho.sniff_encoding = false;
-      auto h = std::make_unique<html_source>(*in.inner, input_format::html, ho);
+      auto h = std::make_unique<html_source>(*in.inner, input_format::html, ho, o.temp_dir);
       in.html = h.get();
       in.source = std::move(h);
     }
@@ -303,8 +303,8 @@ int open_source(const cli_args& a, const clean_options& o, const std::string& gr
     in.fsrc = src.get();
     in.inner = std::move(src);
     if (a.input_format != "text") {
-      auto h = std::make_unique<html_source>(*in.inner, a.input_format == "html" ? input_format::html
-                                                                                 : input_format::automatic);
+      auto h = std::make_unique<html_source>(
+          *in.inner, a.input_format == "html" ? input_format::html : input_format::automatic, html_options{}, o.temp_dir);
       in.html = h.get();
       in.source = std::move(h);
     }

@@ -267,7 +267,7 @@ decoded_page decode_page(std::string_view bytes, bool sniff) {
       break;
     }
     case family::other:
-      if (append_iconv(out.utf8, bytes, label, out.replacements)) {
+      if (ascii_compatible(label) && append_iconv(out.utf8, bytes, label, out.replacements)) {
         out.encoding = label;
       } else {
         out.encoding = "UTF-8";  // an unknown label: read as UTF-8 with the windows-1252 fallback

@@ -5,6 +5,7 @@
 
 #include "dupstrip/charset.hpp"
 #include "dupstrip/document.hpp"
+#include "dupstrip/raw_text.hpp"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
@@ -239,7 +240,7 @@ struct builder {
     for (std::size_t i = 0; i < len; ++i) {
       const char c = data[i];
       // At most about 2000 bytes, cut at a character boundary (a started sequence is finished).
-      if (t.size() >= 2000) break;
+      if (t.size() >= 2000 && (static_cast<unsigned char>(c) & 0xC0U) != 0x80U) break;
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
         title_space = !t.empty();
         continue;
@@ -296,7 +297,9 @@ struct builder {
     f.name_hash = fnv(fnv_basis, n, false);
     if ((info.flags & f_title) != 0) {  // inside head, which is skipped
       // The page's title, unless it is an SVG or MathML one (an icon's tooltip).
-      in_title = doc->title.empty();
+      in_title = doc->title.empty() && std::none_of(stack.begin(), stack.end(), [](const frame& s) {
+                   return s.info->name == "svg" || s.info->name == "math";
+                 });
       f.skip = true;
       stack.push_back(f);
       return;
@@ -307,7 +310,7 @@ struct builder {
     }
     if ((info.flags & f_skip) != 0 || has_attr(atts, "hidden") || hidden_style(attr(atts, "style"))) {
       // A skipped inline element (a script, an icon's svg) leaves the line open around it.
-      if ((info.flags & f_block) != 0 || (info.flags & f_skip) != 0) flush();
+      if ((info.flags & f_block) != 0) flush();
       f.skip = true;
       stack.push_back(f);
       return;
@@ -437,6 +440,7 @@ result<html_document> html_to_text(std::string_view bytes, const html_options& o
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) / 2)
     return make_error_code(errc::too_large);
   detail::decoded_page page = detail::decode_page(bytes, options.sniff_encoding);
+  detail::empty_raw_text(page.utf8);  // what the parser would only skip
   // Legacy bytes can take up to three times their size as UTF-8; the parser takes an int.
   if (page.utf8.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
     return make_error_code(errc::too_large);
@@ -445,8 +449,10 @@ result<html_document> html_to_text(std::string_view bytes, const html_options& o
   doc.encoding = std::move(page.encoding);
   doc.replacements = page.replacements;
   doc.text.reserve(page.utf8.size() / 3);
+  html_element root_element;  // the root, even of an empty page; its path is the root frame's
+  root_element.path = fnv_basis;
+  doc.elements.push_back(root_element);
   if (page.utf8.empty()) return doc;
-  doc.elements.push_back(html_element{});
 
   builder b;
   b.doc = &doc;
