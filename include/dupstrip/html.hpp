@@ -70,6 +70,7 @@ struct html_element {
   std::uint32_t first_block = 0;  ///< its blocks are blocks[first_block, end_block)
   std::uint32_t end_block = 0;
   std::uint32_t path = 0;         ///< hash of its element path
+  std::uint32_t list = 0;         ///< the innermost list (html_block::list) enclosing it or itself, 0: none
   html_tag tag = html_tag::other;
   std::uint8_t context = 0;       ///< html_context bits, itself included
 };

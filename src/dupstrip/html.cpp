@@ -338,6 +338,7 @@ struct builder {
       e.first_block = static_cast<std::uint32_t>(doc->blocks.size());
       e.end_block = e.first_block;
       e.path = f.path;
+      e.list = f.list;
       e.tag = f.tag;
       e.context = f.ctx;
       f.elem = static_cast<std::uint32_t>(doc->elements.size());

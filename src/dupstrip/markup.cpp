@@ -130,6 +130,11 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
   const auto prose = [&](std::size_t i) {
     return words[i] >= rules.prose_words && blocks[i].link_share < rules.prose_link_share && !code[i];
   };
+  // A block outside the container, in a list or table that does not hold the container: an
+  // item of a list of stories, comments or gallery slides, never the article's prose.
+  const auto foreign_list = [&](std::size_t i, std::size_t first, std::size_t last, std::uint32_t list) {
+    return (i < first || i >= last) && blocks[i].list != 0 && blocks[i].list != list;
+  };
 
   const bool have_main = found_main;
   for (std::size_t i = 0; i < n; ++i) {
@@ -138,7 +143,7 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
     if (have_main && !in_container) f |= markup_outside_main;
     if (own_heading(i)) f |= markup_own_heading;
     else if (link_text(i) && !(in_container && blocks[i].tag == html_tag::p)) f |= markup_link_list;
-    if (prose(i)) f |= markup_prose;
+    if (prose(i) && !(have_main && foreign_list(i, c_first, c_last, els[best].list))) f |= markup_prose;
     out[i].flags = f;
   }
   return out;
