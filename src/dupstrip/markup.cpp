@@ -1,18 +1,17 @@
-// The markup evidence of one web page (markup.hpp).
+// The markup evidence of one web page (markup.hpp); doc/algorithm.md, "Web pages", states the
+// rules, their guards and the figures behind the values.
 //
-// 1. Main text. Every paragraph-like block (p, pre, blockquote, a table cell or a div's own
-//    text) of at least 25 characters and less than half link text scores 1 + its commas +
-//    one per 100 characters (at most 3). The score goes to the element holding the paragraph,
-//    half of it to that element's parent and a sixth to the grandparent, so the container of
-//    the article's paragraphs collects the most. Each container's score is scaled by the
-//    share of its letters that are not link text, and the best one is the main container.
-//    The main text is that container's blocks, grown in both directions through prose blocks
-//    (at least 8 words, under 25% link text) with at most 3 other blocks between two of them:
-//    an article split by an ad, a lead above the body's container, stay in.
-// 2. Link lists: a block that is at least 90% link text. Guard: a paragraph (p) inside the
-//    main container stays ("Click here for the full report").
-// 3. Own heading: an h1 outside nav, header, footer and aside is the page's headline; the
-//    repetition tiers never remove it (other pages list it as a teaser).
+// 1. Main container. Every paragraph-like block (p, pre, blockquote, a table cell or a div's
+//    own text) of at least 25 characters, under half link text, not code-like and not in nav,
+//    footer, aside or form scores 1 + its commas (at most 10) + one per 100 characters (at
+//    most 3). The score goes to the element holding the paragraph, half of it to that element's
+//    parent and a sixth to the grandparent; scaled by the share of letters that are not link
+//    text, the best element is the main container (when it scores at least 5).
+// 2. Flags per block: link_list (90% link text; a p inside the container stays), outside_main
+//    (outside the container), own_heading (the headline h1), prose (8 words, under 25% links,
+//    not code, not in a list or table outside the container that does not hold it). The
+//    engine grows the main text from the container through prose after the repetition tiers
+//    (line_decisions.cpp, grow_main_text).
 #include "dupstrip/markup.hpp"
 
 #include <algorithm>
