@@ -103,7 +103,8 @@ enum markup_flags : std::uint8_t {
   markup_outside_main = 2, ///< outside the container of the page's main text (the engine grows the
                            ///< main text from it through the prose around it)
   markup_own_heading = 4,  ///< the page's own headline (an h1 outside nav/header/footer/aside)
-  markup_prose = 8         ///< prose: at least 8 words, under 25% link text, not code
+  markup_prose = 8,        ///< prose: at least 8 words, under 25% link text, not code
+  markup_table_cell = 16   ///< a table cell (td, th)
 };
 
 /// What the markup of a page says: one entry per line of its text (none: a text document).

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -327,6 +328,42 @@ std::string output_name(const opened_input& in, std::size_t i) {
   return std::string(stem) + ".txt";
 }
 
+// Names under OUTPUT of the kept documents of a folder (empty for the others). A page whose
+// .txt name is another kept document's (a.html beside a.htm or a.txt) is named by its whole
+// relative path plus .txt (a.htm.txt), in document order, with a warning; a name still taken
+// then is an error (nothing is written). Returns false on that error.
+bool folder_output_names(const opened_input& in, const analysis& result, std::vector<std::string>& names) {
+  messages& m = messages::get();
+  const std::size_t n = result.docs.size();
+  names.assign(n, {});
+  std::unordered_map<std::string, std::size_t> owner;
+  // Text documents keep their names: they claim them first.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (result.docs[i].status != doc_status::kept) continue;
+    if (in.html != nullptr && in.html->was_page(i)) continue;
+    names[i] = std::string(in.fsrc->name(i));
+    owner.emplace(names[i], i);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (result.docs[i].status != doc_status::kept || !names[i].empty()) continue;
+    std::string name = output_name(in, i);
+    if (owner.contains(name)) {
+      const std::string taken = name;
+      name = std::string(in.fsrc->name(i)) + ".txt";
+      if (owner.contains(name)) {
+        m.error(fmt::format("{}: its output names {} and {} are taken by {} and {}", in.fsrc->name(i), taken, name,
+                            in.fsrc->name(owner[taken]), in.fsrc->name(owner[name])));
+        return false;
+      }
+      m.warning(fmt::format("{}: written as {} ({} is {}'s output)", in.fsrc->name(i), name, taken,
+                            in.fsrc->name(owner[taken])));
+    }
+    owner.emplace(name, i);
+    names[i] = std::move(name);
+  }
+  return true;
+}
+
 // Writes the kept documents of `result` (indices of `in.source`) to OUTPUT; returns 0 or 2.
 int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, analysis& result, unsigned jobs,
                     progress_line& progress, std::vector<jsonl_replacement>& replaced,
@@ -339,14 +376,20 @@ int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, a
       m.error(fmt::format("{}: cannot create the output folder: {}", a.output, mk.message()));
       return 2;
     }
-    const std::vector<std::string> names = in.js != nullptr ? jsonl_file_names(*in.js) : std::vector<std::string>{};
+    std::vector<std::string> names;
+    if (in.js != nullptr) {
+      names = jsonl_file_names(*in.js);
+    } else if (!folder_output_names(in, result, names)) {
+      progress.finish();
+      return 2;
+    }
     const output_folder folder(output);
     const std::error_code werr =
         folder.error() ? folder.error()
                        : apply(
                              *in.source, result,
                              [&](std::size_t i, std::span<const std::string_view> pieces) {
-                               const std::string rel = in.js != nullptr ? names[i] : output_name(in, i);
+                               const std::string& rel = names[i];
                                return folder.write(rel, pieces, compression_for(rel));
                              },
                              jobs, progress.callback());

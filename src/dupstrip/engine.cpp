@@ -77,6 +77,11 @@ engine_config::engine_config(const clean_options& o)
 
 // ------------------------------------------------------------------------------ per document
 
+namespace {
+// Keeps the keys of number-only lines (their exact hashes) apart from other line keys.
+constexpr std::uint64_t numbers_only_salt = 0x6E756D6265727321ULL;  // "numbers!"
+}  // namespace
+
 scan_record scan_document(result<std::string> data, const engine_config& cfg, scan_scratch& s,
                           const page_markup* markup) {
   const clean_options& opt = cfg.opt;
@@ -131,8 +136,16 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
     lf.exact = nt == 0 ? 0 : sequence_hash(s.hashes.data() + s.offset[l], nt, exact_key_seed);
     lf.label = label_tokens(bytes.substr(lines[l].begin, lines[l].end - lines[l].begin));
     set_template_parts(s.masked.data() + s.moffset[l], s.moffset[l + 1] - s.moffset[l], lf);
-    lf.numbers = static_cast<std::uint8_t>(
-        std::min<std::ptrdiff_t>(3, std::count(s.masked.begin() + s.moffset[l], s.masked.begin() + s.moffset[l + 1], number_token)));
+    const auto number_tokens =
+        std::count(s.masked.begin() + s.moffset[l], s.masked.begin() + s.moffset[l + 1], number_token);
+    lf.numbers = static_cast<std::uint8_t>(std::min<std::ptrdiff_t>(3, number_tokens));
+    // Web pages: a cell of the main text's tables holding numbers only ("1,480") is data. Digit
+    // masking would make every such cell one key, found on every page with a table, so it is
+    // keyed by its exact text. (A counter or a pager outside the main text keeps its masked key.)
+    if (markup != nullptr && markup->lines.size() == lines.size() && number_tokens > 0 &&
+        static_cast<std::uint32_t>(number_tokens) == s.moffset[l + 1] - s.moffset[l] &&
+        (markup->lines[l].flags & (markup_table_cell | markup_outside_main)) == markup_table_cell)
+      lf.key = lf.exact ^ numbers_only_salt;
   }
   if (markup != nullptr) {
     res.utf8_replacements += markup->replacements;

@@ -430,7 +430,10 @@ void run_state::begin() {
           l.pages = pages_in(corpus, corpus_key(l));
           l.gpages = run_sites;
         }
-        if (l.pages == 0 && shared[li] == pair_shared && in_flow[li] != 1 && in_run[li] != 0)
+        // Web pages: prose in the main container that one other page shows word for word is a
+        // copy of the article (a partial or print copy), not furniture.
+        const bool container_prose = (l.markup & markup_prose) != 0 && (l.markup & markup_outside_main) == 0;
+        if (l.pages == 0 && shared[li] == pair_shared && in_flow[li] != 1 && in_run[li] != 0 && !container_prose)
           l.pages = pages_in(pairs[g], l.exact);
         if (l.pages == 0 || l.repeat || l.corpus) continue;
         for (std::size_t t = 0; t < top_.size(); ++t) {

@@ -136,12 +136,33 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
   };
 
   const bool have_main = found_main;
+  // The article's own list of links: a list inside the container whose block before and block
+  // after (inside the container) are both prose of the article ("Documents released today:",
+  // the list, the next paragraph). A related-stories box ends the article or sits beside it.
+  std::vector<bool> own_links(n, false);
+  if (have_main) {
+    for (std::size_t i = c_first; i < c_last;) {
+      const std::uint32_t list = blocks[i].list;
+      if (list == 0 || !link_text(i)) {
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      while (j < c_last && blocks[j].list == list) ++j;
+      const bool before = i > c_first && prose(i - 1) && blocks[i - 1].list != list;
+      const bool after = j < c_last && prose(j);
+      if (before && after)
+        for (std::size_t k = i; k < j; ++k) own_links[k] = true;
+      i = j;
+    }
+  }
   for (std::size_t i = 0; i < n; ++i) {
     std::uint8_t f = 0;
     const bool in_container = have_main && i >= c_first && i < c_last;
     if (have_main && !in_container) f |= markup_outside_main;
     if (own_heading(i)) f |= markup_own_heading;
-    else if (link_text(i) && !(in_container && blocks[i].tag == html_tag::p)) f |= markup_link_list;
+    else if (link_text(i) && !(in_container && (blocks[i].tag == html_tag::p || own_links[i]))) f |= markup_link_list;
+    if (blocks[i].tag == html_tag::cell) f |= markup_table_cell;
     if (prose(i) && !(have_main && foreign_list(i, c_first, c_last, els[best].list))) f |= markup_prose;
     out[i].flags = f;
   }

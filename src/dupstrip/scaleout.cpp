@@ -462,7 +462,7 @@ std::vector<line_fp> get_lines(dec& r, bool full) {
     l.repeat = (f & 2) != 0;
     l.removed = (f & 4) != 0;
     l.markup = r.u8();
-    if (l.markup > 15) throw short_payload{};
+    if (l.markup > 31) throw short_payload{};
     l.link_share = r.u8();
     l.source_line = r.u32();
   }

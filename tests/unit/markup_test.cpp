@@ -204,3 +204,18 @@ TEST_CASE("markup in the engine: the safety rail protects the main text, not a l
   CHECK(c.text.find("{\"id\":0") == std::string::npos);
   CHECK(c.text.find("The council of town 2") != std::string::npos);
 }
+
+TEST_CASE("markup: the article's own list of links between two of its paragraphs stays", "[unit][markup]") {
+  std::string h = "<html><body><article><h1>Budget</h1>";
+  for (int k = 0; k < 3; ++k) h += "<p>" + paragraph(k) + "</p>";
+  h += "<p>The council published these documents, each of them on its own page, on Tuesday:</p>";
+  h += "<ul><li><a href=/d1>Minutes of the budget meeting</a></li><li><a href=/d2>The harbour wall plan</a></li></ul>";
+  h += "<p>" + paragraph(7) + "</p>";
+  h += "<ul><li><a href=/r1>Related: ferry timetable changes</a></li><li><a href=/r2>Related: lighthouse</a></li></ul>";
+  h += "</article></body></html>";
+  const marked m = mark(h);
+  CHECK((m.flags("Minutes of the budget meeting") & markup_link_list) == 0);
+  CHECK((m.flags("The harbour wall plan") & markup_link_list) == 0);
+  // A list at the end of the article, with no paragraph after it, is a related-stories box.
+  CHECK((m.flags("Related: ferry") & markup_link_list) != 0);
+}
