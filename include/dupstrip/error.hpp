@@ -30,7 +30,8 @@ enum class errc {
   bad_format,         ///< a persisted file or record is malformed
   unsupported_version, ///< a persisted file of another format version
   changed_during_run,  ///< the file changed between two reads of one run
-  bad_compressed_data  ///< a .gz or .zst stream is corrupt or truncated
+  bad_compressed_data, ///< a .gz or .zst stream is corrupt or truncated
+  too_deep            ///< a web page nests more elements than html_max_depth (html.hpp)
 };
 
 /// The `dupstrip` error category (name "dupstrip").

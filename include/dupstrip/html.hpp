@@ -83,8 +83,13 @@ struct html_document {
   std::string title;                ///< the <title>, white space collapsed (not in text)
   std::string encoding;             ///< the encoding the bytes were read as ("UTF-8", "windows-1252"...)
   std::uint32_t replacements = 0;   ///< invalid bytes read as windows-1252 or U+FFFD
-  bool truncated = false;           ///< the parser stopped early (broken markup); text is what came before
+  bool truncated = false;           ///< the parser was stopped (too deep): text is what came before
 };
+
+/// Open elements a page may nest. Real pages nest a few dozen; libxml2 2.9 takes time
+/// quadratic in the depth on stray end tags, so a deeper page is refused (errc::too_deep)
+/// rather than parsed for hours or cut silently.
+inline constexpr std::size_t html_max_depth = 4096;
 
 /// How bytes are read as a page.
 struct html_options {
@@ -95,8 +100,9 @@ struct html_options {
 
 /// Turns a page into the text model. Never throws on bad markup: broken, truncated or deeply
 /// nested pages give a best-effort text. Errors: errc::binary_file when the bytes hold a NUL in
-/// their first 8 KiB (outside UTF-16 with a byte order mark), errc::too_large above 1 GiB;
-/// never for markup errors.
+/// their first 8 KiB (outside UTF-16 with a byte order mark), errc::too_large when its UTF-8
+/// form would reach 1 GiB, errc::too_deep beyond html_max_depth open elements; never for other
+/// markup errors.
 [[nodiscard]] DUPSTRIP_EXPORT result<html_document> html_to_text(std::string_view bytes,
                                                                  const html_options& options = {});
 

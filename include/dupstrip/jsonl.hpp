@@ -103,8 +103,8 @@ class DUPSTRIP_EXPORT jsonl_source final : public document_source {
   [[nodiscard]] std::string_view group(std::size_t i) const override;
   /// The decoded text field.
   [[nodiscard]] result<std::string> read(std::size_t i) const override;
-  /// The record's line, the text field's place in it and the decoded text.
-  [[nodiscard]] result<jsonl_record_line> read_record(std::size_t i) const;
+  /// The record's line, the text field's place in it and (with `decode`) the decoded text.
+  [[nodiscard]] result<jsonl_record_line> read_record(std::size_t i, bool decode = true) const;
 
   [[nodiscard]] const std::vector<jsonl_issue>& issues() const noexcept { return issues_; }
   [[nodiscard]] const std::vector<jsonl_input>& inputs() const noexcept { return inputs_; }

@@ -183,43 +183,48 @@ std::uint32_t append_utf8_or_cp1252(std::string& out, std::string_view bytes) {
   return bad;
 }
 
+namespace {
+
+// The label after `key` ("charset" or "encoding") in `tag`: optional spaces, "=", optional
+// spaces and quotes, then [A-Za-z0-9_.:-]+, lowercased; "" when absent.
+std::string label_after(std::string_view tag, std::string_view key) {
+  for (std::size_t at = 0; at + key.size() <= tag.size(); ++at) {
+    bool match = true;
+    for (std::size_t k = 0; k < key.size() && match; ++k) match = lower(tag[at + k]) == key[k];
+    if (!match) continue;
+    std::size_t i = at + key.size();
+    while (i < tag.size() && (tag[i] == ' ' || tag[i] == '\t')) ++i;
+    if (i >= tag.size() || tag[i] != '=') continue;
+    ++i;
+    while (i < tag.size() && (tag[i] == ' ' || tag[i] == '\t' || tag[i] == '"' || tag[i] == '\'')) ++i;
+    std::string label;
+    while (i < tag.size() && is_label_char(tag[i]) && label.size() < 40) label.push_back(lower(tag[i++]));
+    if (!label.empty()) return label;
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string declared_charset(std::string_view bytes) {
   const std::string_view head = bytes.substr(0, 4096);
-  std::size_t at = 0;
-  while (true) {
-    // "charset" in any case, then optional spaces, '=', optional spaces and quotes: a
-    // <meta charset=...>, the content of an http-equiv meta, or an XML declaration's
-    // encoding="...".
-    std::size_t best = std::string_view::npos;
-    std::size_t skip = 0;
-    for (std::size_t i = at; i + 7 <= head.size(); ++i) {
-      const char c = lower(head[i]);
-      if (c == 'c' && lower(head[i + 1]) == 'h' && lower(head[i + 2]) == 'a' && lower(head[i + 3]) == 'r' &&
-          lower(head[i + 4]) == 's' && lower(head[i + 5]) == 'e' && lower(head[i + 6]) == 't') {
-        best = i;
-        skip = 7;
-        break;
-      }
-      if (c == 'e' && i + 8 <= head.size() && lower(head[i + 1]) == 'n' && lower(head[i + 2]) == 'c' &&
-          lower(head[i + 3]) == 'o' && lower(head[i + 4]) == 'd' && lower(head[i + 5]) == 'i' &&
-          lower(head[i + 6]) == 'n' && lower(head[i + 7]) == 'g' && i >= 2 && head.substr(0, 5) == "<?xml") {
-        best = i;
-        skip = 8;
-        break;
-      }
-    }
-    if (best == std::string_view::npos) return {};
-    std::size_t i = best + skip;
-    while (i < head.size() && (head[i] == ' ' || head[i] == '\t')) ++i;
-    if (i < head.size() && head[i] == '=') {
-      ++i;
-      while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '"' || head[i] == '\'')) ++i;
-      std::string label;
-      while (i < head.size() && is_label_char(head[i]) && label.size() < 40) label.push_back(lower(head[i++]));
-      if (!label.empty()) return label;
-    }
-    at = best + skip;
+  // An XML declaration opening the page: its encoding.
+  if (head.starts_with("<?xml")) {
+    const std::size_t e = head.find("?>");
+    if (e != std::string_view::npos)
+      if (std::string l = label_after(head.substr(0, e), "encoding"); !l.empty()) return l;
   }
+  // The first <meta> tag naming a charset (<meta charset=...> or an http-equiv content's
+  // "charset="); a "charset" in a comment, a script or the text does not count.
+  for (std::size_t at = 0; at + 5 <= head.size(); ++at) {
+    if (head[at] != '<' || lower(head[at + 1]) != 'm' || lower(head[at + 2]) != 'e' || lower(head[at + 3]) != 't' ||
+        lower(head[at + 4]) != 'a')
+      continue;
+    const std::size_t end = head.find('>', at);
+    const std::string_view tag = head.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    if (std::string l = label_after(tag, "charset"); !l.empty()) return l;
+  }
+  return {};
 }
 
 decoded_page decode_page(std::string_view bytes, bool sniff) {

@@ -1,6 +1,6 @@
 // Internal: the bytes of a web page as UTF-8 (html.cpp). The encoding comes from a byte order
 // mark, then (when sniffing) from a charset declaration in the first 4 KiB (<meta charset>,
-// http-equiv content, <?xml encoding?>), else UTF-8. Invalid UTF-8 bytes are read as
+// an http-equiv meta's content, <?xml encoding?>), else UTF-8. Invalid UTF-8 bytes are read as
 // windows-1252, the usual cause of them on the web. A declared legacy charset loses against
 // bytes that are valid UTF-8 with at least one multi-byte sequence: such a page was re-encoded
 // without its meta being updated (a wrong meta charset), since legacy text is almost never
@@ -19,7 +19,9 @@ struct decoded_page {
   std::uint32_t replacements = 0;  // bytes read as windows-1252 in UTF-8, or U+FFFD
 };
 
-/// The charset label declared in the first 4 KiB of `bytes` (lowercase), or "".
+/// The charset label declared in the first 4 KiB of `bytes` (lowercase), or "": an XML
+/// declaration's encoding, else the first <meta> tag with a "charset=" (a comment or a script
+/// that says "charset" does not count).
 std::string declared_charset(std::string_view bytes);
 
 /// Decodes `bytes` as described above. NUL and the C0 controls other than tab, line feed,

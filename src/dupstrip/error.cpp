@@ -24,6 +24,7 @@ class category final : public std::error_category {
       case errc::unsupported_version: return "unsupported format version";
       case errc::changed_during_run: return "file changed during the run";
       case errc::bad_compressed_data: return "corrupt or truncated compressed data";
+      case errc::too_deep: return "web page nested too deeply (over 4096 open elements)";
     }
     return "unknown dupstrip error";
   }

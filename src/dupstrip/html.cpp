@@ -289,6 +289,11 @@ struct builder {
   }
 
   void start(const char* name, const xmlChar** atts) {
+    if (stack.size() > html_max_depth) {  // see html_max_depth: stop, the page is refused
+      doc->truncated = true;
+      xmlStopParser(ctxt);
+      return;
+    }
     const std::string_view n(name);
     const elem_info& info = info_of(n);
     const frame& parent = top();
@@ -483,8 +488,6 @@ result<html_document> html_to_text(std::string_view bytes, const html_options& o
   // The bytes are UTF-8 now, whatever the page declares.
   xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
   htmlParseDocument(ctxt);
-  doc.truncated = ctxt->instate == XML_PARSER_EOF && ctxt->input != nullptr && ctxt->input->cur != nullptr &&
-                  ctxt->input->end != nullptr && ctxt->input->cur < ctxt->input->end;
   b.ctxt = nullptr;
   if (ctxt->myDoc != nullptr) xmlFreeDoc(ctxt->myDoc);
   htmlFreeParserCtxt(ctxt);
@@ -495,6 +498,7 @@ result<html_document> html_to_text(std::string_view bytes, const html_options& o
     if (!f.skip && (f.info->flags & f_block) != 0) doc.elements[f.elem].end_block = static_cast<std::uint32_t>(doc.blocks.size());
   }
   doc.elements[0].end_block = static_cast<std::uint32_t>(doc.blocks.size());
+  if (doc.truncated) return make_error_code(errc::too_deep);
   return doc;
 }
 

@@ -541,7 +541,7 @@ std::string jsonl_source::where(std::size_t i) const {
   return fmt::format("{}:{}", inputs_[records_[i].input].name, records_[i].line);
 }
 
-result<jsonl_record_line> jsonl_source::read_record(std::size_t i) const {
+result<jsonl_record_line> jsonl_source::read_record(std::size_t i, bool decode) const {
   const record& r = records_[i];
   const int fd = fds_[r.input];
   simdjson::padded_string buf(r.length);
@@ -575,6 +575,7 @@ result<jsonl_record_line> jsonl_source::read_record(std::size_t i) const {
     const std::string_view raw = trim_right(v.raw_json_token());
     out.text_begin = static_cast<std::size_t>(raw.data() - buf.data());
     out.text_end = out.text_begin + raw.size();
+    if (!decode) return out;
     if (surrogates) {
       auto decoded = decode_json_string(std::string_view(out.line).substr(out.text_begin, raw.size()));
       if (!decoded.has_value()) return decoded.error();
@@ -665,13 +666,13 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
   const std::vector<removal> rem = a.removals.size() > i ? a.removals.get(i) : std::vector<removal>{};
   std::size_t replaced = 0;
   if (js != nullptr) {
-    auto rec = js->read_record(i);
+    const bool page = &source != js;  // read through an html_source: the text is the page's
+    auto rec = js->read_record(i, !page);
     if (!rec.has_value()) {
       if (d.status != doc_status::skipped) mark_unreadable(d, rec.error());
       return 0;
     }
     jsonl_record_line& r = rec.value();
-    const bool page = &source != js;  // read through an html_source: the text is the page's
     if (page && d.status != doc_status::skipped) {
       auto text = source.read(i);
       if (!text.has_value()) {

@@ -91,17 +91,23 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
       e = els[e].parent;
     }
   }
+  // Letters and link letters of blocks [0, i), so an element's shares cost O(1) however deep
+  // the page nests.
+  std::vector<double> letters_before(n + 1, 0.0);
+  std::vector<double> links_before(n + 1, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double len = static_cast<double>(blocks[i].end - blocks[i].begin);
+    letters_before[i + 1] = letters_before[i] + len;
+    links_before[i + 1] = links_before[i] + len * blocks[i].link_share / 255.0;
+  }
   std::uint32_t best = 0;
   double best_score = 0.0;
   for (std::uint32_t e = 1; e < els.size(); ++e) {
     if (score[e] <= 0.0) continue;
-    double letters = 0.0;
-    double links = 0.0;
-    for (std::uint32_t i = els[e].first_block; i < els[e].end_block && i < n; ++i) {
-      const double len = static_cast<double>(blocks[i].end - blocks[i].begin);
-      letters += len;
-      links += len * blocks[i].link_share / 255.0;
-    }
+    const std::size_t a = std::min<std::size_t>(els[e].first_block, n);
+    const std::size_t z = std::min<std::size_t>(std::max(els[e].end_block, els[e].first_block), n);
+    const double letters = letters_before[z] - letters_before[a];
+    const double links = links_before[z] - links_before[a];
     const double s = score[e] * (letters > 0.0 ? 1.0 - links / letters : 0.0);
     if (s > best_score) {  // ties: the first in document order
       best_score = s;

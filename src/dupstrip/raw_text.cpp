@@ -50,6 +50,30 @@ std::size_t find_comment_end(std::string_view s, std::size_t from) noexcept {
   return std::string_view::npos;
 }
 
+// The ">" that ends the tag, doctype or instruction whose name starts at `from`, stepping over
+// attribute values in quotes; npos when there is none (or a quote never closes).
+std::size_t tag_end(std::string_view s, std::size_t from) noexcept {
+  // In a doctype or an instruction any quote opens a literal; in a tag only one right after
+  // "=" (spaces allowed) opens a value: `title=don't` has none.
+  const bool declaration = s[from] == '!' || s[from] == '?';
+  char last = '\0';  // the last character that is not white space
+  std::size_t i = from;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '>') return i;
+    if ((c == '"' || c == '\'') && (declaration || last == '=')) {
+      const std::size_t close = s.find(c, i + 1);
+      if (close == std::string_view::npos) return std::string_view::npos;
+      i = close + 1;
+      last = c;
+      continue;
+    }
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') last = c;
+    ++i;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 void empty_raw_text(std::string& page) {
@@ -67,6 +91,11 @@ void empty_raw_text(std::string& page) {
       if (s[i] == '\n') out.push_back('\n');
     copied = end;
   };
+  // Only a "<" in content starts anything: tags (with their quoted attribute values), end
+  // tags, doctypes and processing instructions are stepped over whole, so a "<!--" or
+  // "<script" inside an attribute value or a doctype is not taken for one. Whenever the pass
+  // is unsure where something ends (an unclosed quote or tag), it stops and leaves the rest of
+  // the page as it is: the parser then does all the work, and nothing is lost.
   std::size_t i = 0;
   while (i < s.size()) {
     const void* p = std::memchr(s.data() + i, '<', s.size() - i);
@@ -80,16 +109,18 @@ void empty_raw_text(std::string& page) {
       i = end;
       continue;
     }
-    std::string_view name;
-    if (starts_with_ci(s, at + 1, "script") && ends_name(s, at + 7)) name = "script";
-    else if (starts_with_ci(s, at + 1, "style") && ends_name(s, at + 6)) name = "style";
-    if (name.empty()) {
-      i = at + 1;
+    const char next = at + 1 < s.size() ? s[at + 1] : '\0';
+    const bool letter = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z');
+    if (!letter && next != '/' && next != '!' && next != '?') {
+      i = at + 1;  // "<" as text ("a < b")
       continue;
     }
-    const std::size_t gt = s.find('>', at);
-    if (gt == std::string_view::npos) break;
-    if (s[gt - 1] == '/') {  // <script ... /> : libxml2 closes it there
+    const std::size_t gt = tag_end(s, at + 1);
+    if (gt == std::string_view::npos) break;  // unsure: leave the rest to the parser
+    std::string_view name;
+    if (letter && starts_with_ci(s, at + 1, "script") && ends_name(s, at + 7)) name = "script";
+    else if (letter && starts_with_ci(s, at + 1, "style") && ends_name(s, at + 6)) name = "style";
+    if (name.empty() || s[gt - 1] == '/') {  // another tag, or <script ... /> (libxml2 closes it there)
       i = gt + 1;
       continue;
     }

@@ -10,7 +10,9 @@ namespace dupstrip::detail {
 /// where libxml2's HTML parser in recovery mode ends it: at the first "</script" ("</style")
 /// in any case, or "-->" or "--!>"; with no end, at the end of the page; a "<script .../>" has none. The parser then sees a
 /// fraction of the bytes (scripts and styles are about 40% of news pages) and builds the
-/// same text: it skips these bodies anyway.
+/// same text: it skips these bodies anyway. Markers count only in content: tags (with their
+/// quoted values), doctypes and instructions are stepped over whole; where the pass cannot tell
+/// where one ends, it leaves the rest of the page untouched.
 void empty_raw_text(std::string& page);
 
 }  // namespace dupstrip::detail
