@@ -141,8 +141,10 @@ class DUPSTRIP_EXPORT html_source final : public document_source {
   [[nodiscard]] const document_source& inner() const noexcept { return *inner_; }
   /// Whether document i (whose bytes are `bytes`) is read as a web page.
   [[nodiscard]] bool is_page(std::size_t i, std::string_view bytes) const;
-  /// Whether document i was read as a web page (false before it was first read).
-  [[nodiscard]] bool was_page(std::size_t i) const noexcept;
+  /// Whether document i is read as a web page: as decided when it was read, else (a process
+  /// that has not read it, such as `apply` of a scale-out run) by its name or, for
+  /// input_format::automatic, by reading it.
+  [[nodiscard]] bool was_page(std::size_t i) const;
 
  private:
   const document_source* inner_;

@@ -17,7 +17,7 @@ struct html_source::cache {
   detail::spill_file file;
   std::unique_ptr<std::atomic<std::uint64_t>[]> at;  // offset + 1 of the cached text; 0: none
   std::unique_ptr<std::uint32_t[]> length;           // written before `at` is published
-  std::unique_ptr<std::atomic<std::uint8_t>[]> page;  // read as a web page
+  std::unique_ptr<std::atomic<std::uint8_t>[]> page;  // 0: not known yet, 1: a web page, 2: text
 };
 
 html_source::html_source(const document_source& inner, input_format format, html_options options,
@@ -35,7 +35,26 @@ bool html_source::is_page(std::size_t i, std::string_view bytes) const {
   return false;
 }
 
-bool html_source::was_page(std::size_t i) const noexcept { return cache_->page[i].load(std::memory_order_relaxed) != 0; }
+bool html_source::was_page(std::size_t i) const {
+  const std::uint8_t known = cache_->page[i].load(std::memory_order_relaxed);
+  if (known != 0) return known == 1;
+  bool page = false;
+  switch (format_) {
+    case input_format::text: page = false; break;
+    case input_format::html: page = true; break;
+    case input_format::automatic: {
+      if (is_html_name(inner_->name(i))) {
+        page = true;
+      } else {
+        auto data = inner_->read(i);
+        page = data.has_value() && looks_like_html(data.value());
+      }
+      break;
+    }
+  }
+  cache_->page[i].store(page ? 1 : 2, std::memory_order_relaxed);
+  return page;
+}
 
 result<std::string> html_source::read(std::size_t i) const {
   const std::uint64_t at = cache_->at[i].load(std::memory_order_acquire);
@@ -51,7 +70,11 @@ result<std::string> html_source::read(std::size_t i) const {
 result<std::string> html_source::read_marked(std::size_t i, page_markup& markup) const {
   markup = {};
   auto data = inner_->read(i);
-  if (!data.has_value() || !is_page(i, data.value())) return data;
+  if (!data.has_value()) return data;
+  if (!is_page(i, data.value())) {
+    cache_->page[i].store(2, std::memory_order_relaxed);
+    return data;
+  }
   cache_->page[i].store(1, std::memory_order_relaxed);
   auto page = html_to_text(data.value(), options_);
   if (!page.has_value()) return page.error();

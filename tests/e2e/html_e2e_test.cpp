@@ -1009,3 +1009,35 @@ TEST_CASE("a truncated second copy of a page does not take the article off the f
   CHECK(has_line(got, s.second));
   CHECK(has_line(got, s.third));
 }
+
+TEST_CASE("web pages: a scale-out run (scan, merge, apply) writes what clean writes", "[cli][e2e][html]") {
+  // apply runs in a process that has not read the pages: it must still name them .txt and
+  // take their text from the HTML, and decide as clean does (the markup is in the fingerprints).
+  temp_dir t;
+  const auto pages = site_pages(chronicle());
+  write_site(t.path() / "in/kfc", pages);
+  write_text(t.path() / "in/kfc/notes.md", "A note, not a page, about the ferry and the harbour.\n");
+  const std::string in = q(t.path() / "in");
+  REQUIRE(run("clean " + in + " -o " + q(t.path() / "clean") + " -q", t.path()).exit_code == 0);
+  REQUIRE(run("scan " + in + " --fingerprints " + q(t.path() / "f0.dsfp") + " -q", t.path()).exit_code == 0);
+  REQUIRE(run("merge " + q(t.path() / "f0.dsfp") + " -o " + q(t.path() / "s0.dsm") + " --json", t.path()).exit_code == 0);
+  std::string merged = read_text(t.path() / "stdout");
+  int round = 0;
+  while (merged.find("\"complete\":false") != std::string::npos && round < 5) {
+    const std::string state = q(t.path() / ("s" + std::to_string(round) + ".dsm"));
+    const std::string content = q(t.path() / ("c" + std::to_string(round) + ".dsfp"));
+    REQUIRE(run("scan " + in + " --state " + state + " --fingerprints " + content + " -q", t.path()).exit_code == 0);
+    ++round;
+    REQUIRE(run("merge --state " + state + " " + content + " -o " + q(t.path() / ("s" + std::to_string(round) + ".dsm")) +
+                    " --json",
+                t.path())
+                .exit_code == 0);
+    merged = read_text(t.path() / "stdout");
+  }
+  REQUIRE(merged.find("\"complete\":true") != std::string::npos);
+  const std::string final_state = q(t.path() / ("s" + std::to_string(round) + ".dsm"));
+  REQUIRE(run("apply --state " + final_state + " " + in + " -o " + q(t.path() / "applied") + " -q", t.path()).exit_code == 0);
+  const auto cleaned = snapshot(t.path() / "clean");
+  CHECK(cleaned.count("kfc/notes.md") == 1);
+  CHECK(snapshot(t.path() / "applied") == cleaned);
+}
