@@ -11,6 +11,7 @@
 #include <dupstrip/io.hpp>
 #include <dupstrip/jsonl.hpp>
 #include <dupstrip/report.hpp>
+#include <dupstrip/review.hpp>
 #include <dupstrip/scaleout.hpp>
 #include <dupstrip/version.hpp>
 
@@ -21,6 +22,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -235,7 +237,7 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
       return 2;
     }
   }
-  for (const std::string* extra : {&a.report, &a.fingerprints}) {
+  for (const std::string* extra : {&a.report, &a.fingerprints, &a.review}) {
     if (extra->empty()) continue;
     bool clash = plan.folder && path_is_within(*extra, input);
     for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && same_file(s.path, *extra));
@@ -243,6 +245,30 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
       clash = clash || same_file(plan.files.path(i), *extra);
     if (clash) {
       m.error(fmt::format("{}: must not be written over or inside INPUT", *extra));
+      return 2;
+    }
+  }
+  if (!a.review.empty()) {
+    // The review folder is replaced as a whole: it must not hold what the run reads or writes.
+    const std::string& report = a.command == "review" ? a.review_report : a.report;
+    bool clash = (!report.empty() && path_is_within(report, a.review)) ||
+                 (out_kind != output_kind::none && a.output != "-" &&
+                  (path_is_within(a.output, a.review) || path_is_within(a.review, a.output)));
+    for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && path_is_within(s.path, a.review));
+    clash = clash || (plan.folder && path_is_within(input, a.review));
+    for (std::size_t i = 0; i < plan.files.size() && !plan.folder; ++i)
+      clash = clash || path_is_within(plan.files.path(i), a.review);
+    if (clash) {
+      m.error(fmt::format("{}: the review folder must not hold INPUT, OUTPUT or the report, nor lie inside OUTPUT",
+                          a.review));
+      return 2;
+    }
+    // Checked again when it is written; here so that a long run does not end in this error.
+    const fs::path dir(a.review);
+    if (fs::exists(dir, ec) && (!fs::is_directory(dir, ec) || (!fs::is_empty(dir, ec) &&
+                                                               !fs::exists(dir / ".dupstrip-review", ec)))) {
+      m.error(fmt::format("{}: exists and is not an empty folder or an earlier review: choose another folder",
+                          a.review));
       return 2;
     }
   }
@@ -485,6 +511,57 @@ void full_report(const clean_options& o, const document_source& names, const ana
   out(report_summary(result, totals, secs, true));
 }
 
+// Writes the review of `report` (read from `report`, named `report_label` on the page) to
+// --review / -o DIR; returns 0 or 2.
+int write_review_folder(const cli_args& a, const std::string& report, const std::string& report_label,
+                        const document_source* input, const std::string& input_label) {
+  messages& m = messages::get();
+  review_options ro;
+  ro.documents = a.review_docs;
+  ro.input_label = input_label;
+  ro.report_label = report_label;
+  ro.temp_dir = a.options.temp_dir;
+  try {
+    const review_result r = write_review(report, input, a.review, ro);
+    for (const std::string& n : r.notes) m.warning(fmt::format("{}: {}", report_label.empty() ? report : report_label, n));
+    if (r.text_mismatches != 0)
+      m.warning(fmt::format("review: {} documents shown without their text: the input does not hold the text the "
+                            "report describes (give INPUT and its options as the run had them)",
+                            r.text_mismatches));
+    m.note(fmt::format("dupstrip: review written to {}/index.html: {} files ({}), {} documents shown, {} diffs",
+                       a.review, r.files, human_bytes(r.bytes), r.documents, r.diffs));
+    return 0;
+  } catch (const review_error& e) {
+    m.error(e.what());
+    return 2;
+  } catch (const std::system_error& e) {
+    m.error(fmt::format("review: {}", e.what()));
+    return 2;
+  }
+}
+
+// `review REPORT [INPUT] -o DIR`: INPUT is opened as clean opens it, so that each document's
+// text is the one the run cleaned (a web page's text model).
+int run_review(cli_args& a) {
+  messages& m = messages::get();
+  set_verbosity(a);
+  if (!resolve_options(a)) return 2;
+  opened_input in;
+  const bool has_input = !a.input.empty() || !a.files_from.empty();
+  if (has_input) {
+    std::string group_by;
+    if (const int rc = plan_and_check(a, output_kind::none, false, in, group_by); rc != 0) return rc;
+    progress_line progress(false);
+    if (const int rc = open_source(a, a.options, group_by, progress, in); rc != 0) return rc;
+  } else {
+    m.warning("review: no INPUT given: the review has the tables but no document text");
+  }
+  const int rc = write_review_folder(a, a.review_report, a.review_report, has_input ? in.source.get() : nullptr,
+                                     a.input.empty() ? a.files_from : a.input);
+  if (rc != 0) return rc;
+  return m.errored() ? 1 : 0;
+}
+
 // The end of clean, scan and a complete merge: report, summary, exit code.
 int finish_run(const cli_args& a, const clean_options& o, const document_source& names, const analysis& result,
                double secs, bool report_on_stdout) {
@@ -493,6 +570,27 @@ int finish_run(const cli_args& a, const clean_options& o, const document_source&
     const int rc = write_streamed(a.report.empty() ? "-" : a.report, "report", [&](const auto& out) {
       full_report(o, names, result, totals, secs, out);
     });
+    if (rc != 0) return rc;
+  }
+  if (!a.review.empty()) {
+    // The review reads the report; without --report it goes to a temporary file first.
+    std::string report = a.report;
+    std::string temporary;
+    if (report.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      const fs::path dir = !o.temp_dir.empty() ? fs::path(o.temp_dir) : tmp != nullptr && *tmp != '\0' ? fs::path(tmp) : fs::path("/tmp");
+      temporary = (dir / fmt::format("dupstrip-review-report-{}.jsonl", ::getpid())).string();
+      const int rc = write_streamed(temporary, "report", [&](const auto& out) {
+        full_report(o, names, result, totals, secs, out);
+      });
+      if (rc != 0) return rc;
+      report = temporary;
+    }
+    const int rc = write_review_folder(a, report, a.report, &names, a.input.empty() ? a.files_from : a.input);
+    if (!temporary.empty()) {
+      std::error_code ec;
+      fs::remove(temporary, ec);
+    }
     if (rc != 0) return rc;
   }
   if (a.json) {
@@ -693,6 +791,7 @@ int run_merge(cli_args& a) {
 
 int run_command(cli_args& a) {
   messages& m = messages::get();
+  if (a.command == "review") return run_review(a);
   const bool applying = a.command == "apply";
   set_verbosity(a);
   if (!applying && !resolve_options(a)) return 2;

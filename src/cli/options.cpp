@@ -101,6 +101,13 @@ void add_run_flags(CLI::App& sub, cli_args& a) {
       ->group("Output");
 }
 
+void add_review_docs(CLI::App& sub, cli_args& a) {
+  sub.add_option("--review-docs", a.review_docs,
+                 "Review: documents shown with their text (safety-rail hits, most stripped, a fixed-seed sample; "
+                 "default 200)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20))->group("Output");
+}
+
 void add_output(CLI::App& sub, cli_args& a) {
   sub.add_option("--report", a.report, "Write the JSON Lines report of every decision to this file")->group("Output");
   add_run_flags(sub, a);
@@ -121,6 +128,7 @@ void define(CLI::App& app, cli_args& a) {
       "  dupstrip clean shards/ -o clean.jsonl.zst   # a folder of .jsonl(.gz|.zst) shards\n"
       "  dupstrip scan crawl/ --report report.jsonl     # decide, write no documents\n"
       "  dupstrip scan part-3.jsonl --fingerprints p3.dsfp   # scale-out; see doc/scaleout.md\n"
+      "  dupstrip review report.jsonl crawl/ -o review/    # HTML review of a run; see doc/review.md\n"
       "\n"
       "Exit codes: 0 all inputs processed; 1 finished, some inputs skipped (see stderr);\n"
       "            2 usage error or nothing could be processed.");
@@ -136,6 +144,11 @@ void define(CLI::App& app, cli_args& a) {
                   "JSONL output: keep every record unchanged and add a \"dupstrip\" object with the decisions")
       ->group("Output");
   clean->add_flag("--force", a.force, "Write into an existing, non-empty output folder")->group("Output");
+  clean->add_option("--review", a.review,
+                    "Also write the review of the run to this folder, after the report (static HTML; open "
+                    "DIR/index.html)")
+      ->group("Output");
+  add_review_docs(*clean, a);
   clean->callback([&a] { a.command = "clean"; });
   CLI::App* scan = app.add_subcommand(
       "scan", "Do the analysis of clean and write only the report; or, with --fingerprints, pass 1 of one shard");
@@ -148,7 +161,23 @@ void define(CLI::App& app, cli_args& a) {
   scan->add_option("--state", a.state,
                    "Scale-out: a content round: fingerprint the shard's documents that this merge state lists")
       ->group("Scale-out");
+  scan->add_option("--review", a.review,
+                   "Also write the review of the run to this folder, after the report (static HTML)")
+      ->group("Output");
+  add_review_docs(*scan, a);
   scan->callback([&a] { a.command = "scan"; });
+
+  CLI::App* review = app.add_subcommand(
+      "review", "Write a static HTML review of a run (what was removed and dropped, and why) from its report and INPUT");
+  review->add_option("REPORT", a.review_report, "The run's JSON Lines report (--report of clean or scan; .gz, .zst)")
+      ->required()->group("Input");
+  add_input(*review, a);
+  review->add_option("-o,--output", a.review,
+                     "The folder to write (new, empty, or an earlier review, which is replaced); open DIR/index.html")
+      ->required()->group("Output");
+  add_review_docs(*review, a);
+  add_run_flags(*review, a);
+  review->callback([&a] { a.command = "review"; });
 
   CLI::App* merge = app.add_subcommand(
       "merge", "Scale-out: merge shard fingerprints into a state (near-duplicate clusters, boilerplate, decisions)");

@@ -12,7 +12,7 @@
 namespace dupstrip::cli {
 
 struct cli_args {
-  std::string command;  // "clean", "scan", "merge" or "apply"
+  std::string command;  // "clean", "scan", "merge", "apply" or "review"
   std::vector<std::string> inputs;  // merge: fingerprint files
   std::string fingerprints;         // scan: write the shard's fingerprints here
   std::string state;                // scan (content round), merge, apply: the merge state
@@ -20,6 +20,9 @@ struct cli_args {
   std::string input;
   std::string output;
   std::string report;
+  std::string review;             // --review DIR (clean, scan); -o DIR of `review`
+  std::size_t review_docs = 200;  // --review-docs N
+  std::string review_report;      // review: the REPORT to read
   std::string keep = "longest";
   std::string files_from;
   std::string group_by;  // "" = folder for text files, field (with --group-field) or none for JSONL
