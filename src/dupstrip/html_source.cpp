@@ -38,19 +38,11 @@ bool html_source::is_page(std::size_t i, std::string_view bytes) const {
 bool html_source::was_page(std::size_t i) const {
   const std::uint8_t known = cache_->page[i].load(std::memory_order_relaxed);
   if (known != 0) return known == 1;
-  bool page = false;
-  switch (format_) {
-    case input_format::text: page = false; break;
-    case input_format::html: page = true; break;
-    case input_format::automatic: {
-      if (is_html_name(inner_->name(i))) {
-        page = true;
-      } else {
-        auto data = inner_->read(i);
-        page = data.has_value() && looks_like_html(data.value());
-      }
-      break;
-    }
+  // is_page() decides; the bytes are read only when the format and the name leave it open.
+  bool page = is_page(i, {});
+  if (!page && format_ == input_format::automatic) {
+    auto data = inner_->read(i);
+    page = data.has_value() && looks_like_html(data.value());
   }
   cache_->page[i].store(page ? 1 : 2, std::memory_order_relaxed);
   return page;
