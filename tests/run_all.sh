@@ -4,7 +4,9 @@
 #                   fuzz_replay, install, lib_silence) except `slow` (tests/e2e/slow_e2e_test.cpp:
 #                   100,000 files, a 200 MB file; run them with `ctest --test-dir build -L slow`)
 #   2. build-asan/  -DDUPSTRIP_SANITIZE=address,undefined, the same tests minus the labels in
-#                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke) and `slow`
+#                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke|browser) and `slow`.
+#                   The browser test runs Chromium on a review the default build wrote; the
+#                   review writer itself runs under the sanitizers in the unit and e2e tests.
 #   3. build-tsan/  -DDUPSTRIP_SANITIZE=thread, the unit and cli tests (the multi-threaded ones)
 # Sized for a 2-core machine: the whole run stays well under 20 minutes there.
 # Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 / DUPSTRIP_SKIP_TSAN=1 to skip a step,
@@ -14,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 jobs=${DUPSTRIP_JOBS:-$(nproc 2>/dev/null || echo 2)}
-asan_exclude=${DUPSTRIP_ASAN_EXCLUDE:-bench_smoke}
+asan_exclude=${DUPSTRIP_ASAN_EXCLUDE:-bench_smoke|browser}
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/dupstrip-tests.XXXXXX")
 trap 'rm -rf -- "$logdir"' EXIT
 
