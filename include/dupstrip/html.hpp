@@ -40,7 +40,7 @@ enum class html_tag : std::uint8_t {
 };
 
 /// Enclosing elements of a block (bits of html_block::context).
-enum html_context : std::uint8_t {
+enum html_context : std::uint16_t {
   in_nav = 1,      ///< nav, or role="navigation"/"menu"/"menubar"
   in_header = 2,   ///< header (of the page or of a section), role="banner"
   in_footer = 4,   ///< footer, role="contentinfo"
@@ -48,7 +48,8 @@ enum html_context : std::uint8_t {
   in_form = 16,    ///< form, role="search"
   in_main = 32,    ///< main, role="main"
   in_article = 64, ///< article
-  in_list = 128    ///< ul, ol, dl, menu, or a table
+  in_list = 128,   ///< ul, ol, dl, menu, or a table
+  in_figure = 256  ///< figure or figcaption: an image's caption and credits
 };
 
 /// What the markup says of one block (one line of html_document::text).
@@ -60,7 +61,7 @@ struct html_block {
   std::uint32_t list = 0;         ///< id of the innermost enclosing list (ul/ol/dl/menu/table), 0: none
   std::uint32_t element = 0;      ///< its innermost block-level element (html_document::elements)
   std::uint8_t link_share = 0;    ///< share of the block's letters inside links, 0..255 (255: all)
-  std::uint8_t context = 0;       ///< html_context bits
+  std::uint16_t context = 0;      ///< html_context bits
   html_tag tag = html_tag::other;
 };
 
@@ -72,7 +73,7 @@ struct html_element {
   std::uint32_t path = 0;         ///< hash of its element path
   std::uint32_t list = 0;         ///< the innermost list (html_block::list) enclosing it or itself, 0: none
   html_tag tag = html_tag::other;
-  std::uint8_t context = 0;       ///< html_context bits, itself included
+  std::uint16_t context = 0;      ///< html_context bits, itself included
 };
 
 /// A page as text.

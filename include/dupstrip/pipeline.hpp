@@ -104,7 +104,9 @@ enum markup_flags : std::uint8_t {
                            ///< main text from it through the prose around it)
   markup_own_heading = 4,  ///< the page's own headline (an h1 outside nav/header/footer/aside)
   markup_prose = 8,        ///< prose: at least 8 words, under 25% link text, not code
-  markup_table_cell = 16   ///< a table cell (td, th)
+  markup_table_cell = 16,  ///< a table cell (td, th)
+  markup_figure = 32,      ///< in a figure or its caption (with markup_outside_main)
+  markup_collection = 64   ///< an item of a collection: gallery slides, teasers, comments (with markup_outside_main)
 };
 
 /// What the markup of a page says: one entry per line of its text (none: a text document).
@@ -145,6 +147,13 @@ enum class removal_reason : std::uint8_t {
   outside_main  ///< web pages: a block outside the page's main text
 };
 
+/// Where a block removed as outside_main lies (removal::pattern).
+enum outside_part : std::uint8_t {
+  outside_container = 0,  ///< outside the main container and the prose grown from it
+  outside_figure = 1,     ///< a figure or its caption
+  outside_collection = 2  ///< an item of a collection (gallery slides, teasers, comments)
+};
+
 /// A removed byte range [begin, end) of the original document with its evidence.
 struct removal {
   std::uint32_t begin;
@@ -155,7 +164,8 @@ struct removal {
                               ///< line_repeat: byte offset of the first copy's first line
   std::uint32_t group_pages;  ///< boilerplate: pages (clusters) in the group; corpus: groups in the run
   std::uint8_t pattern = 0;   ///< template_line: prefix tokens << 4 | suffix tokens of the pattern;
-                              ///< links: the share of link text, 0..255
+                              ///< links: the share of link text, 0..255;
+                              ///< outside_main: an outside_part (0: outside the main container)
   std::uint32_t source_line = 0;  ///< web pages: line of the HTML where the removed block starts
 };
 

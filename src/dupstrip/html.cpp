@@ -36,7 +36,7 @@ struct elem_info {
   std::string_view name;
   std::uint16_t flags;
   html_tag tag;
-  std::uint8_t ctx;
+  std::uint16_t ctx;
 };
 
 // Sorted by name (binary search).
@@ -64,8 +64,8 @@ constexpr std::array<elem_info, 66> elements = {{
     {"dt", f_block, html_tag::dt_dd, 0},
     {"embed", f_skip, html_tag::other, 0},
     {"fieldset", f_block, html_tag::div, 0},
-    {"figcaption", f_block, html_tag::caption, 0},
-    {"figure", f_block, html_tag::div, 0},
+    {"figcaption", f_block | f_context, html_tag::caption, in_figure},
+    {"figure", f_block | f_context, html_tag::div, in_figure},
     {"footer", f_block | f_context, html_tag::div, in_footer},
     {"form", f_block | f_context, html_tag::div, in_form},
     {"frameset", f_skip, html_tag::other, 0},
@@ -139,7 +139,7 @@ struct frame {
   const elem_info* info;
   std::uint32_t path;   // path of the innermost block element (this one when it is a block)
   std::uint32_t list;   // innermost list id
-  std::uint8_t ctx;     // context bits
+  std::uint16_t ctx;    // context bits
   html_tag tag;         // innermost block tag
   std::uint32_t elem;   // innermost block element (html_document::elements)
   bool skip;            // inside skipped content
@@ -335,8 +335,8 @@ struct builder {
       if ((info.flags & f_list) != 0) f.list = ++next_list;
       if ((info.flags & f_pre) != 0) f.pre = true;
     }
-    if ((info.flags & f_context) != 0) f.ctx = static_cast<std::uint8_t>(f.ctx | info.ctx);
-    if (const auto role = attr(atts, "role"); !role.empty()) f.ctx = static_cast<std::uint8_t>(f.ctx | role_context(role));
+    if ((info.flags & f_context) != 0) f.ctx = static_cast<std::uint16_t>(f.ctx | info.ctx);
+    if (const auto role = attr(atts, "role"); !role.empty()) f.ctx = static_cast<std::uint16_t>(f.ctx | role_context(role));
     if ((info.flags & f_block) != 0) {
       html_element e;
       e.parent = parent.elem;

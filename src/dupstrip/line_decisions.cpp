@@ -177,8 +177,12 @@ void finish_removals(std::vector<line_fp>& lines, doc_result& res, std::vector<r
                                                 : removal_reason::boilerplate;
     const std::uint32_t pages = l.repeat || by_markup ? 0 : l.pages;
     const std::uint32_t gpages = l.repeat || by_markup ? 0 : l.gpages;
+    const std::uint8_t part = (l.markup & markup_figure) != 0       ? outside_figure
+                              : (l.markup & markup_collection) != 0 ? outside_collection
+                                                                    : outside_container;
     const std::uint8_t pattern = why == removal_reason::template_line ? l.pattern
                                  : why == removal_reason::links       ? l.link_share
+                                 : why == removal_reason::outside_main ? part
                                                                       : std::uint8_t{0};
     if (adjacent && open_blank) {
       removal& r = out.back();

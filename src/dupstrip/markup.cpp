@@ -50,9 +50,9 @@ bool paragraph_like(html_tag t) {
          t == html_tag::div;
 }
 
-constexpr std::uint8_t furniture_context = in_nav | in_header | in_footer | in_aside;
+constexpr std::uint16_t furniture_context = in_nav | in_header | in_footer | in_aside;
 // Paragraphs there never make a container the main text (terms in a footer, a form's notice).
-constexpr std::uint8_t scoreless_context = in_nav | in_footer | in_aside | in_form;
+constexpr std::uint16_t scoreless_context = in_nav | in_footer | in_aside | in_form | in_figure;
 
 }  // namespace
 
@@ -162,14 +162,76 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
       i = j;
     }
   }
+  // Collections: at least collection_items sibling elements with one element path, each of
+  // several blocks and holding a link-text block (gallery slides with their "Fullscreen" link,
+  // teasers with their headline link, comments with "Reply"). Not when the main container is
+  // their parent or lies inside one of them (a page that is a list of posts).
+  std::vector<bool> item(n, false);
+  {
+    std::vector<bool> has_link(els.size(), false);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!link_text(i)) continue;
+      for (std::uint32_t e = blocks[i].element; e < els.size() && !has_link[e]; e = els[e].parent) {
+        has_link[e] = true;
+        if (e == 0) break;
+      }
+    }
+    // Slides without links: a short block (at most 4 words) of one text, digits aside, in at
+    // least half of the items ("3/44", a photo credit): the items are printed from a template.
+    const auto shared_label = [&](const std::vector<std::uint32_t>& members) {
+      std::unordered_map<std::uint32_t, std::uint32_t> seen;
+      for (const std::uint32_t e : members) {
+        std::vector<std::uint32_t> own;
+        for (std::size_t i = els[e].first_block; i < std::min<std::size_t>(els[e].end_block, n); ++i) {
+          if (words[i] > 4) continue;
+          const std::string_view t(page.text.data() + blocks[i].begin, blocks[i].end - blocks[i].begin);
+          std::uint32_t h = 2166136261U;
+          for (const char c : t)
+            if (c < '0' || c > '9') h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+          if (std::find(own.begin(), own.end(), h) == own.end()) own.push_back(h);
+        }
+        for (const std::uint32_t h : own)
+          if (2 * ++seen[h] >= members.size()) return true;
+      }
+      return false;
+    };
+    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> groups;
+    for (std::uint32_t e = 1; e < els.size(); ++e) {
+      if (els[e].end_block < els[e].first_block + 2) continue;
+      groups[(static_cast<std::uint64_t>(els[e].parent) << 32) | els[e].path].push_back(e);
+    }
+    for (const auto& [key, members] : groups) {
+      std::size_t linked = 0;
+      for (const std::uint32_t e : members) linked += has_link[e] ? 1U : 0U;
+      if (linked < rules.collection_items &&
+          (members.size() < 2 * rules.collection_items || !shared_label(members))) continue;
+      const auto parent = static_cast<std::uint32_t>(key >> 32);
+      bool holds_main = found_main && best == parent;
+      for (const std::uint32_t e : members)
+        holds_main = holds_main || (found_main && els[e].first_block <= c_first && c_last <= els[e].end_block);
+      if (holds_main) continue;
+      for (const std::uint32_t e : members)
+        for (std::size_t i = els[e].first_block; i < std::min<std::size_t>(els[e].end_block, n); ++i) item[i] = true;
+    }
+  }
+  // Text of a div (not a paragraph) after the container: an author box, a comment notice. The
+  // article's own text that its container misses is paragraphs; the main text does not grow
+  // down through such a block.
+  const auto trailing_div_text = [&](std::size_t i) {
+    return have_main && i >= c_last && (blocks[i].tag == html_tag::div || blocks[i].tag == html_tag::other);
+  };
   for (std::size_t i = 0; i < n; ++i) {
     std::uint8_t f = 0;
     const bool in_container = have_main && i >= c_first && i < c_last;
     if (have_main && !in_container) f |= markup_outside_main;
+    if ((blocks[i].context & in_figure) != 0 && !own_heading(i)) f |= markup_outside_main | markup_figure;
+    if (item[i] && !own_heading(i)) f |= markup_outside_main | markup_collection;
     if (own_heading(i)) f |= markup_own_heading;
     else if (link_text(i) && !(in_container && (blocks[i].tag == html_tag::p || own_links[i]))) f |= markup_link_list;
     if (blocks[i].tag == html_tag::cell) f |= markup_table_cell;
-    if (prose(i) && !(have_main && foreign_list(i, c_first, c_last, els[best].list))) f |= markup_prose;
+    if (prose(i) && (f & (markup_figure | markup_collection)) == 0 && !trailing_div_text(i) &&
+        !(have_main && foreign_list(i, c_first, c_last, els[best].list)))
+      f |= markup_prose;
     out[i].flags = f;
   }
   return out;

@@ -18,6 +18,7 @@ struct markup_rules {
   std::uint32_t prose_words = 8;       ///< ... and at least this many words
   std::uint32_t paragraph_chars = 25;  ///< a paragraph scores for its container from this length
   std::uint32_t max_commas = 10;       ///< commas a paragraph scores at most (a legal notice is one block)
+  std::uint32_t collection_items = 5;  ///< sibling items (same path, each with a link) that make a collection
   double min_main_score = 5;           ///< below this, the page has no main text we trust: no outside_main
 };
 

@@ -162,7 +162,11 @@ void append_json_removals(std::string& s, std::span<const removal> removals) {
       case removal_reason::links:
         s += fmt::format("\"reason\":\"links\",\"link_share\":{:.2f}", r.pattern / 255.0);
         break;
-      case removal_reason::outside_main: s += "\"reason\":\"outside_main\""; break;
+      case removal_reason::outside_main:
+        s += "\"reason\":\"outside_main\"";
+        if (r.pattern == outside_figure) s += ",\"part\":\"figure\"";
+        if (r.pattern == outside_collection) s += ",\"part\":\"collection\"";
+        break;
       case removal_reason::boilerplate:
         s += fmt::format("\"reason\":\"boilerplate\",\"pages\":{},\"group_pages\":{}", r.pages, r.group_pages);
         break;

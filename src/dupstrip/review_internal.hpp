@@ -59,6 +59,7 @@ struct removed_range {
   std::uint32_t suffix_tokens = 0;
   std::uint64_t first_copy_at = 0;
   double link_share = -1;         // < 0: absent
+  std::uint8_t part = 0;          // outside_main: 0 outside the container, 1 a figure, 2 a collection
   std::uint64_t source_line = 0;  // 0: absent
 };
 

@@ -182,6 +182,9 @@ struct record_parser::impl {
         r.first_copy_at = u64(fv, k);
       } else if (k == "link_share") {
         r.link_share = number(fv, k);
+      } else if (k == "part") {
+        text(fv, k, scratch);
+        r.part = scratch == "figure" ? 1 : scratch == "collection" ? 2 : 0;
       } else if (k == "source_line") {
         r.source_line = u64(fv, k);
       }

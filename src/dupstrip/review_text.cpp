@@ -109,7 +109,9 @@ std::string evidence(const removed_range& r, std::string_view text) {
                             : std::string("Link text");
       break;
     case reason::outside_main:
-      s = "Outside the main text of the page";
+      s = r.part == 1   ? "Outside the main text of the page: a figure or its caption"
+          : r.part == 2 ? "Outside the main text of the page: an item of a collection (gallery slides, teasers, comments)"
+                        : "Outside the main text of the page";
       break;
     case reason::other:
       s = "Reason \u201C";

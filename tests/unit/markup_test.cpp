@@ -219,3 +219,103 @@ TEST_CASE("markup: the article's own list of links between two of its paragraphs
   // A list at the end of the article, with no paragraph after it, is a related-stories box.
   CHECK((m.flags("Related: ferry") & markup_link_list) != 0);
 }
+
+TEST_CASE("markup: a figure and its caption are outside the main text, even inside the container", "[unit][markup]") {
+  std::string h = "<html><body><article><h1>Harbour wall</h1>";
+  for (int k = 0; k < 2; ++k) h += "<p>" + paragraph(k) + "</p>";
+  h += "<figure><img src=w.jpg><figcaption><div>The wall at low tide, seen from the pier, on Monday morning. "
+       "(Photo: Harbour Gazette)</div></figcaption></figure>";
+  h += "<p>" + paragraph(5) + "</p>";
+  h += "<table><caption>Spending by year, in thousands, as the council published it</caption>"
+       "<tr><td>2023</td><td>410</td></tr></table>";
+  h += "</article></body></html>";
+  const marked m = mark(h);
+  // Inside the caption, a div's text is caption all the same.
+  CHECK((m.flags("The wall at low tide") & (markup_outside_main | markup_figure)) == (markup_outside_main | markup_figure));
+  CHECK((m.flags("The wall at low tide") & markup_prose) == 0);
+  // A table's caption is the table's title, part of the article.
+  CHECK((m.flags("Spending by year") & markup_outside_main) == 0);
+  CHECK((m.flags("The council of town 5") & markup_outside_main) == 0);
+  const cleaned c = clean_one(h);
+  const std::string text = html_to_text(h).value().text;
+  CHECK(reason_of(c, text, "The wall at low tide") == removal_reason::outside_main);
+  for (const removal& r : c.removed)
+    if (r.begin <= text.find("The wall at low tide") && text.find("The wall at low tide") < r.end)
+      CHECK(r.pattern == outside_figure);
+  CHECK(c.text.find("The council of town 5") != std::string::npos);
+}
+
+namespace {
+
+// An article with a gallery of `slides` slides inside its container. Each slide holds a caption
+// and, when `link`, a "Fullscreen" link; else a counter "k/N" and a credit as every slide does.
+std::string gallery_page(int slides, bool link) {
+  std::string h = "<html><body><article><h1>Harbour festival</h1>";
+  for (int k = 0; k < 4; ++k) h += "<p>" + paragraph(k) + "</p>";
+  h += "<div class=gallery>";
+  for (int s = 0; s < slides; ++s) {
+    h += "<div class=slide><div class=cap>Slide " + std::to_string(s) +
+         ": boats in the harbour at dusk, the crowd on the quay, and the band playing on the pier.</div>";
+    h += link ? "<div><a href=/full>Fullscreen</a></div>"
+              : "<h3>" + std::to_string(s + 1) + "/" + std::to_string(slides) + "</h3><p>Getty Images</p>";
+    h += "</div>";
+  }
+  h += "</div></article></body></html>";
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("markup: the slides of a gallery in the article are a collection, outside the main text", "[unit][markup]") {
+  for (const bool link : {true, false}) {
+    const int slides = link ? 5 : 10;
+    const marked m = mark(gallery_page(slides, link));
+    INFO("link " << link);
+    CHECK((m.flags("Slide 0:") & (markup_outside_main | markup_collection)) == (markup_outside_main | markup_collection));
+    CHECK((m.flags("Slide 4:") & markup_collection) != 0);
+    CHECK((m.flags("The council of town 3") & markup_outside_main) == 0);
+    const cleaned c = clean_one(gallery_page(slides, link));
+    CHECK(c.text.find("Slide 0:") == std::string::npos);
+    CHECK(c.text.find("The council of town 3") != std::string::npos);
+  }
+  // Guards: four linked slides, or nine without links, are not enough evidence of a collection.
+  CHECK((mark(gallery_page(4, true)).flags("Slide 0:") & markup_collection) == 0);
+  CHECK((mark(gallery_page(9, false)).flags("Slide 0:") & markup_collection) == 0);
+}
+
+TEST_CASE("markup: sections of the article are not a collection when they hold its main text", "[unit][markup]") {
+  // Twelve sections alike (a heading, two paragraphs, a "Read the documents" link): the main
+  // container is their parent, so they are the article, not a list of teasers.
+  std::string h = "<html><body><div class=story>";
+  for (int s = 0; s < 12; ++s)
+    h += "<section class=part><h2>Part " + std::to_string(s) + "</h2><p>" + paragraph(s) + "</p><p>" +
+         paragraph(s + 20) + "</p><p><a href=/doc>Read the documents</a></p></section>";
+  h += "</div></body></html>";
+  const marked m = mark(h);
+  CHECK((m.flags("The council of town 3") & (markup_outside_main | markup_collection)) == 0);
+  CHECK((m.flags("Part 3") & markup_collection) == 0);
+  // A list of posts whose container is one of the posts: the same guard.
+  std::string posts = "<html><body><div class=posts>";
+  for (int s = 0; s < 6; ++s) {
+    posts += "<div class=post><h2><a href=/p>Post " + std::to_string(s) + "</a></h2>";
+    for (int k = 0; k < (s == 2 ? 6 : 1); ++k) posts += "<p>" + paragraph(s * 10 + k) + "</p>";
+    posts += "</div>";
+  }
+  posts += "</div></body></html>";
+  const marked p = mark(posts);
+  CHECK((p.flags("The council of town 20") & markup_outside_main) == 0);
+}
+
+TEST_CASE("markup: the main text grows down through paragraphs, not through a div's text after it", "[unit][markup]") {
+  std::string h = "<html><body><div class=body>";
+  for (int k = 0; k < 4; ++k) h += "<p>" + paragraph(k) + "</p>";
+  h += "</div><p>A last paragraph of the story, printed after its container by the template of the site.</p>";
+  h += "<div class=bio>Jane Doe Jane is the harbour reporter of the Gazette and writes about boats and tides.</div>";
+  h += "</body></html>";
+  const marked m = mark(h);
+  CHECK((m.flags("A last paragraph") & markup_prose) != 0);
+  CHECK((m.flags("Jane Doe") & markup_prose) == 0);
+  const cleaned c = clean_one(h);
+  CHECK(c.text.find("A last paragraph") != std::string::npos);
+  CHECK(c.text.find("Jane Doe") == std::string::npos);
+}
