@@ -26,9 +26,10 @@ constexpr std::size_t refine_cache_lines = 200'000;
 namespace {
 
 // Web pages: the main text is the main container's lines, grown up and down through prose
-// lines (markup_prose), over link lists and over lines the repetition tiers remove, with at
-// most main_gap_before (going up) or main_gap_after (going down) other lines in a row. Lines of
-// a page outside it get markup_outside_main; the others lose it. `gone(l)`: removed by repetition.
+// lines (markup_prose), over link lists, figures, collections and lines the repetition tiers
+// remove, with at most main_gap_before (going up) or main_gap_after (going down) other lines in
+// a row. Lines of a page outside it get markup_outside_main; the others lose it. `gone(l)`:
+// removed by repetition.
 template <class Gone>
 void grow_main_text(std::vector<line_fp>& lines, std::vector<std::uint8_t>& outside, const Gone& gone) {
   const std::size_t n = lines.size();
@@ -52,7 +53,8 @@ void grow_main_text(std::vector<line_fp>& lines, std::vector<std::uint8_t>& outs
     for (std::ptrdiff_t i = dir < 0 ? static_cast<std::ptrdiff_t>(first) - 1 : static_cast<std::ptrdiff_t>(last);
          i >= 0 && i < static_cast<std::ptrdiff_t>(n); i += dir) {
       const line_fp& l = lines[static_cast<std::size_t>(i)];
-      if (l.blank || l.tokens == 0 || (l.markup & (markup_link_list | markup_own_heading)) != 0 || gone(l)) continue;
+      constexpr std::uint8_t passed = markup_link_list | markup_own_heading | markup_figure | markup_collection;
+      if (l.blank || l.tokens == 0 || (l.markup & passed) != 0 || gone(l)) continue;
       if ((l.markup & markup_prose) != 0) {
         outside[static_cast<std::size_t>(i)] = 0;
         gap = 0;

@@ -24,7 +24,7 @@ struct markup_rules {
 
 /// How far the engine grows the main text from its container (grow_main_text()).
 inline constexpr std::uint32_t main_gap_before = 3;  ///< other blocks in a row it crosses going up
-inline constexpr std::uint32_t main_gap_after = 1;   ///< ... and going down (comments, author notes follow)
+inline constexpr std::uint32_t main_gap_after = 2;   ///< ... and going down (comments, author notes follow; a slideshow's title and date split articles)
 
 /// One entry per block of `page` (per line of its text).
 std::vector<line_markup> markup_evidence(const html_document& page, const markup_rules& rules = {});

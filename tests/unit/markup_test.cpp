@@ -319,3 +319,19 @@ TEST_CASE("markup: the main text grows down through paragraphs, not through a di
   CHECK(c.text.find("A last paragraph") != std::string::npos);
   CHECK(c.text.find("Jane Doe") == std::string::npos);
 }
+
+TEST_CASE("markup in the engine: the main text grows down across a slideshow's title and date", "[unit][markup]") {
+  std::string h = "<html><body><div class=body>";
+  for (int k = 0; k < 5; ++k) h += "<p>" + paragraph(k) + "</p>";
+  h += "</div><div class=show><h2>Harbour in pictures</h2><div>Sun, March 12</div></div>";
+  h += "<div class=more><p>The story goes on after the slideshow, as the council, at last, closed the debate.</p>";
+  h += "<p>" + paragraph(9, 1) + "</p></div>";
+  h += "<div class=x><h2>Most read</h2><div>Mon, March 13</div><div>Tue, March 14</div></div>";
+  h += "<p>A comment below the page, written by a reader of the Gazette, about something else entirely.</p>";
+  h += "</body></html>";
+  const cleaned c = clean_one(h);
+  CHECK(c.text.find("The story goes on") != std::string::npos);
+  CHECK(c.text.find("The council of town 9") != std::string::npos);
+  // Three other lines in a row end the main text.
+  CHECK(c.text.find("A comment below the page") == std::string::npos);
+}
