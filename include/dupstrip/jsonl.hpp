@@ -134,6 +134,8 @@ class DUPSTRIP_EXPORT jsonl_source final : public document_source {
     std::uint8_t flags;
   };
   class indexer;
+  // read_record() with the line read into `line` (the record's own, or a reused buffer).
+  [[nodiscard]] std::error_code read_into(std::size_t i, bool decode, std::string& line, jsonl_record_line& out) const;
   std::vector<jsonl_input> inputs_;
   jsonl_options options_;
   std::vector<int> fds_;  // per input: the file read (the input itself or its spool); -1 if none

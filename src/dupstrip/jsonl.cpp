@@ -542,12 +542,21 @@ std::string jsonl_source::where(std::size_t i) const {
 }
 
 result<jsonl_record_line> jsonl_source::read_record(std::size_t i, bool decode) const {
+  jsonl_record_line out;
+  if (const std::error_code ec = read_into(i, decode, out.line, out)) return ec;
+  out.line.resize(records_[i].length);
+  return out;
+}
+
+std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string& line, jsonl_record_line& out) const {
   const record& r = records_[i];
   const int fd = fds_[r.input];
-  simdjson::padded_string buf(r.length);
+  // The line is read once, into `line` with simdjson's padding after it, and parsed there: no
+  // second buffer. A line with lone surrogates is parsed from a patched copy.
+  if (line.size() < r.length + simdjson::SIMDJSON_PADDING) line.resize(r.length + simdjson::SIMDJSON_PADDING);
   std::size_t got = 0;
   while (got < r.length) {
-    const ssize_t n = ::pread(fd, buf.data() + got, r.length - got, static_cast<off_t>(r.offset + got));
+    const ssize_t n = ::pread(fd, line.data() + got, r.length - got, static_cast<off_t>(r.offset + got));
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_code();
@@ -555,15 +564,18 @@ result<jsonl_record_line> jsonl_source::read_record(std::size_t i, bool decode) 
     if (n == 0) return errc::changed_during_run;
     got += static_cast<std::size_t>(n);
   }
-  jsonl_record_line out;
-  out.line.assign(buf.data(), r.length);
   out.terminator = (r.flags & crlf_flag) != 0 ? "\r\n" : (r.flags & newline_flag) != 0 ? "\n" : "";
   const bool surrogates = (r.flags & surrogate_flag) != 0;
-  if (surrogates)
-    for (const std::size_t at : lone_surrogates(out.line)) std::memcpy(buf.data() + at, "fffd", 4);
+  simdjson::padded_string patched;
+  if (surrogates) {
+    patched = simdjson::padded_string(line.data(), r.length);
+    for (const std::size_t at : lone_surrogates(std::string_view(line.data(), r.length)))
+      std::memcpy(patched.data() + at, "fffd", 4);
+  }
+  const char* const buf = surrogates ? patched.data() : line.data();
   thread_local simdjson::ondemand::parser parser;
   simdjson::ondemand::document doc;
-  if (parser.iterate(buf).get(doc) != simdjson::SUCCESS) return errc::bad_format;
+  if (parser.iterate(buf, r.length, line.size()).get(doc) != simdjson::SUCCESS) return errc::bad_format;
   simdjson::ondemand::object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) return errc::bad_format;
   for (auto field : obj) {
@@ -573,11 +585,11 @@ result<jsonl_record_line> jsonl_source::read_record(std::size_t i, bool decode) 
     simdjson::ondemand::value v;
     if (field.value().get(v) != simdjson::SUCCESS) return errc::bad_format;
     const std::string_view raw = trim_right(v.raw_json_token());
-    out.text_begin = static_cast<std::size_t>(raw.data() - buf.data());
+    out.text_begin = static_cast<std::size_t>(raw.data() - buf);
     out.text_end = out.text_begin + raw.size();
-    if (!decode) return out;
+    if (!decode) return {};
     if (surrogates) {
-      auto decoded = decode_json_string(std::string_view(out.line).substr(out.text_begin, raw.size()));
+      auto decoded = decode_json_string(std::string_view(line.data(), r.length).substr(out.text_begin, raw.size()));
       if (!decoded.has_value()) return decoded.error();
       out.text = std::move(decoded).value();
     } else {
@@ -585,15 +597,17 @@ result<jsonl_record_line> jsonl_source::read_record(std::size_t i, bool decode) 
       if (v.get_string().get(text) != simdjson::SUCCESS) return errc::bad_format;
       out.text.assign(text);
     }
-    return out;
+    return {};
   }
   return errc::bad_format;  // the file changed since indexing
 }
 
 result<std::string> jsonl_source::read(std::size_t i) const {
-  auto rec = read_record(i);
-  if (!rec.has_value()) return rec.error();
-  return std::move(std::move(rec).value().text);
+  thread_local std::string line;  // reused: a big record does not cost fresh pages each read
+  jsonl_record_line rec;
+  if (const std::error_code ec = read_into(i, true, line, rec)) return ec;
+  if (line.capacity() > (std::size_t{64} << 20U)) std::string().swap(line);  // no giant buffer kept
+  return std::move(rec.text);
 }
 
 // ------------------------------------------------------------------------------ writing
@@ -687,6 +701,7 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
     }
     const std::string_view line(r.line);
     const std::size_t close = trim_right(line).size() - 1;  // the object's '}'
+    out.reserve(out.size() + line.size() + r.text.size() / 8 * 9 + 64);  // one allocation, escapes aside
     if (o.annotate) {
       out.append(line.substr(0, close));
       out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d, rem);
@@ -742,17 +757,28 @@ std::error_code write_jsonl(const document_source& source, analysis& a, const js
   const auto* hs = dynamic_cast<const html_source*>(&source);
   const auto* js = dynamic_cast<const jsonl_source*>(hs != nullptr ? &hs->inner() : &source);
   const std::size_t n = a.docs.size();
-  constexpr std::size_t batch = 512;
-  std::vector<std::string> rendered(std::min(batch, n));
+  // A batch is rendered in parallel, then written in order. Its size follows the records
+  // rendered so far: about 4 MiB of output, 16 to 512 records, so the buffers of big records
+  // (web pages) are reused from batch to batch instead of being fresh memory each time.
+  constexpr std::size_t max_batch = 512;
+  constexpr std::size_t min_batch = 16;
+  constexpr std::uint64_t batch_bytes = 4U << 20U;
+  std::vector<std::string> rendered(std::min(max_batch, n));
   std::vector<std::size_t> counts(rendered.size());
   std::uint64_t bytes_done = 0;
+  std::uint64_t out_bytes = 0;
+  std::size_t batch = min_batch;
   for (std::size_t base = 0; base < n; base += batch) {
+    if (base != 0)
+      batch = static_cast<std::size_t>(std::clamp<std::uint64_t>(batch_bytes * base / std::max<std::uint64_t>(out_bytes, 1),
+                                                                 min_batch, max_batch));
     const std::size_t m = std::min(batch, n - base);
     detail::parallel_for(m, jobs, 4, [&](unsigned, std::size_t k) {
       rendered[k].clear();
       counts[k] = render(source, js, a, base + k, o, rendered[k]);
     });
     for (std::size_t k = 0; k < m; ++k) {
+      out_bytes += rendered[k].size();
       if (!rendered[k].empty())
         if (const std::error_code ec = write(rendered[k])) return ec;
       if (counts[k] != 0 && replaced != nullptr) replaced->push_back({base + k, counts[k]});
