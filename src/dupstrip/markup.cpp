@@ -188,8 +188,10 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
           std::uint32_t h = 2166136261U;
           for (const char c : t)
             if (c < '0' || c > '9') h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
-          if (std::find(own.begin(), own.end(), h) == own.end()) own.push_back(h);
+          own.push_back(h);
         }
+        std::sort(own.begin(), own.end());  // each label once per item
+        own.erase(std::unique(own.begin(), own.end()), own.end());
         for (const std::uint32_t h : own)
           if (2 * ++seen[h] >= members.size()) return true;
       }

@@ -20,10 +20,15 @@
 //   letters;
 // - both modes agree whenever the page is well-formed UTF-8 with a multi-byte character (a meta
 //   charset never beats such bytes) or starts with a UTF-16 BOM;
-// - the same call twice gives the same document.
+// - the same call twice gives the same document;
+// - its markup evidence has one entry per block, figure and collection lines are outside the
+//   main text and never prose, at most one headline (an h1, never link text).
 #include "fuzz_check.hpp"
 
+#include "dupstrip/markup.hpp"
+
 #include <dupstrip/html.hpp>
+#include <dupstrip/pipeline.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -207,5 +212,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto again = html_to_text(bytes, sniffing);
   FUZZ_CHECK(again.has_value() && same(again.value(), sa));
+
+  // The markup evidence of the page: one entry per block, flags that agree with each other.
+  const std::vector<line_markup> marks = detail::markup_evidence(sa);
+  FUZZ_CHECK(marks.size() == sa.blocks.size());
+  std::size_t headlines = 0;
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    const std::uint8_t f = marks[i].flags;
+    if ((f & (markup_figure | markup_collection)) != 0) FUZZ_CHECK((f & markup_outside_main) != 0);
+    if ((f & (markup_figure | markup_collection)) != 0) FUZZ_CHECK((f & markup_prose) == 0);
+    if ((f & markup_own_heading) != 0) {
+      ++headlines;
+      FUZZ_CHECK((f & (markup_link_list | markup_figure | markup_collection)) == 0);
+      FUZZ_CHECK(sa.blocks[i].tag == html_tag::h1);
+    }
+    FUZZ_CHECK(marks[i].source_line == sa.blocks[i].source_line);
+  }
+  FUZZ_CHECK(headlines <= 1);
   return 0;
 }
