@@ -299,6 +299,7 @@ struct removed_range {
   std::uint32_t source_line = 0;  // 0: absent
   double link_share = -1;         // -1: absent
   std::uint32_t pages = 0;
+  std::string part;               // outside_main: "figure", "collection", or absent
 };
 
 struct doc_record {
@@ -353,6 +354,7 @@ report read_report(const fs::path& p) {
         x.reason = string_after(obj, "reason");
         x.source_line = static_cast<std::uint32_t>(number_after(obj, "source_line"));
         x.pages = static_cast<std::uint32_t>(number_after(obj, "pages"));
+        x.part = string_after(obj, "part");
         if (const std::size_t k = obj.find("\"link_share\":"); k != std::string::npos)
           x.link_share = std::strtod(obj.c_str() + k + 13, nullptr);
         d.removed.push_back(x);
@@ -412,6 +414,7 @@ void check_ranges(const std::string& html, const std::string& output, const doc_
     CHECK(html_line_text(html, r.source_line).find(head) != std::string::npos);
     CHECK((r.reason == "links") == (r.link_share >= 0));
     if (r.reason == "links") CHECK(r.link_share >= 0.9);
+    if (!r.part.empty()) CHECK(r.reason == "outside_main");
   }
   left += text.substr(at);
   CHECK(left == output);
@@ -1040,4 +1043,45 @@ TEST_CASE("web pages: a scale-out run (scan, merge, apply) writes what clean wri
   const auto cleaned = snapshot(t.path() / "clean");
   CHECK(cleaned.count("kfc/notes.md") == 1);
   CHECK(snapshot(t.path() / "applied") == cleaned);
+}
+
+TEST_CASE("web pages: a figure's caption and a gallery's slides go as outside_main with their part",
+          "[cli][e2e][html]") {
+  temp_dir t;
+  std::string h = "<!doctype html>\n<html><head><title>Quay</title></head><body>\n<article>\n<h1>Quay reopens</h1>\n";
+  h += "<p>The quay, closed since the storm of March, reopened on Saturday, and the ferries returned to their "
+       "old berths by the harbour office.</p>\n";
+  h += "<p>Engineers replaced forty metres of the wall, rebuilt two bollards and, after 5 weeks of work, "
+       "repainted the steps down to the pontoon.</p>\n";
+  h += "<p>Fishermen, who had moored in the river since the storm, said the new lights were brighter, and "
+       "that the cranes would come back in May.</p>\n";
+  h += "<p>The council paid for the repairs from its reserve, while the port authority asked the ministry "
+       "for help with the costs of the dredging.</p>\n";
+  h += "<figure><img src=q.jpg>\n<figcaption>The first ferry at the quay, Saturday morning.</figcaption></figure>\n";
+  h += "<div class=gallery>\n";
+  for (int s = 0; s < 5; ++s)
+    h += "<div class=slide><div>Slide " + std::to_string(s) +
+         ": crowds on the quay, flags on the masts, the band by the office.</div>\n<a href=/f>Fullscreen</a></div>\n";
+  h += "</div>\n</article></body></html>\n";
+  write_text(t.path() / "in/quay/quay.html", h);
+  const auto r = run("clean " + q(t.path() / "in") + " -o " + q(t.path() / "out") + " --report " +
+                         q(t.path() / "r.jsonl"),
+                     t.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string got = read_text(t.path() / "out/quay/quay.txt");
+  const report rep = read_report(t.path() / "r.jsonl");
+  const doc_record& d = rep.docs.at("quay/quay.html");
+  check_ranges(h, got, d);
+  INFO(got);
+  CHECK(has_line(got, "Quay reopens"));
+  CHECK(got.find("after 5 weeks") != std::string::npos);
+  const removed_range* cap = range_of(h, d, "The first ferry at the quay, Saturday morning.");
+  REQUIRE(cap != nullptr);
+  CHECK(cap->reason == "outside_main");
+  CHECK(cap->part == "figure");
+  const removed_range* slide = range_of(h, d, "Slide 3: crowds on the quay, flags on the masts, the band by the office.");
+  REQUIRE(slide != nullptr);
+  CHECK(slide->reason == "outside_main");
+  CHECK(slide->part == "collection");
 }
