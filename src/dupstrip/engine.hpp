@@ -8,7 +8,7 @@
 //   run_state::finish()                        -> analysis
 //
 // deduper::run() calls these in one process; the scale-out commands (scan / merge / apply) call
-// the same functions on different machines and carry the records in files (scaleout.cpp). Since
+// the same functions on different machines and carry the records in files (shard_file.hpp). Since
 // both paths run the same code on the same values, their results are identical by construction.
 //
 // Memory: a run_state holds per document only its result and a few hashes (about 100 bytes);
@@ -162,7 +162,7 @@ class run_state {
   /// Refine checks done (at most four).
   [[nodiscard]] std::uint32_t refines() const noexcept { return refines_; }
 
-  // ---- everything below is state, exposed for the scale-out files (scaleout.cpp)
+  // ---- everything below is state, exposed for the scale-out files (shard_file.cpp)
   struct group_info {
     std::string name;
     std::uint32_t clusters = 0;

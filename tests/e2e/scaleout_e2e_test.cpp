@@ -315,7 +315,7 @@ class sharded_run {
 };
 
 // Flips the middle byte of the payload of the largest section of a fingerprint or state file
-// (the layout is in src/dupstrip/scaleout.cpp: a 16-byte header, then sections of a 16-byte
+// (the layout is in src/dupstrip/shard_file.hpp: a 16-byte header, then sections of a 16-byte
 // head, the payload and an 8-byte checksum).
 void flip_payload_byte(const fs::path& p) {
   std::string b = read_text(p);
