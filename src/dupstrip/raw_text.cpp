@@ -74,6 +74,66 @@ std::size_t tag_end(std::string_view s, std::size_t from) noexcept {
   return std::string_view::npos;
 }
 
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+// Attributes the text model reads (html.cpp): the rest only costs the parser time (an
+// allocation per value, entities decoded).
+bool kept_attribute(std::string_view s, std::size_t b, std::size_t e) noexcept {
+  for (const std::string_view name : {"class", "id", "role", "hidden", "style"})
+    if (e - b == name.size() && starts_with_ci(s, b, name)) return true;
+  return false;
+}
+
+// Appends the start tag s[at, gt] (s[at] == '<', s[gt] == '>') to `out` with only the kept
+// attributes, each as written, and the tag's line feeds, so later lines keep their numbers.
+// Attributes are split as tag_end() stepped over them: a quote right after "=" opens a value,
+// an unquoted value runs to white space; a "/" outside a value before ">" closes the tag.
+void append_start_tag(std::string& out, std::string_view s, std::size_t at, std::size_t gt) {
+  std::size_t j = at + 1;
+  while (j < gt && !is_space(s[j]) && s[j] != '/') ++j;
+  out.append(s.data() + at, j - at);  // "<name"
+  std::size_t feeds = 0;
+  bool closing_slash = false;
+  auto count_feeds = [&](std::size_t b, std::size_t e) {
+    for (std::size_t k = b; k < e; ++k) feeds += s[k] == '\n' ? 1U : 0U;
+  };
+  while (j < gt) {
+    if (is_space(s[j]) || s[j] == '/') {
+      closing_slash = s[j] == '/';
+      feeds += s[j] == '\n' ? 1U : 0U;
+      ++j;
+      continue;
+    }
+    closing_slash = false;
+    const std::size_t name_b = j;
+    while (j < gt && !is_space(s[j]) && s[j] != '/' && s[j] != '=') ++j;
+    if (j == name_b) ++j;  // a "=" with no name: part of this attribute
+    const std::size_t name_e = j;
+    std::size_t k = j;
+    while (k < gt && is_space(s[k])) ++k;
+    if (k < gt && s[k] == '=') {
+      ++k;
+      while (k < gt && is_space(s[k])) ++k;
+      if (k < gt && (s[k] == '"' || s[k] == '\'')) {
+        const std::size_t close = s.find(s[k], k + 1);
+        k = close == std::string_view::npos || close >= gt ? gt : close + 1;
+      } else {
+        while (k < gt && !is_space(s[k])) ++k;
+      }
+      j = k;
+    }
+    if (kept_attribute(s, name_b, name_e)) {
+      out.push_back(' ');
+      out.append(s.data() + name_b, j - name_b);
+    } else {
+      count_feeds(name_b, j);
+    }
+  }
+  out.append(feeds, '\n');
+  if (closing_slash) out += " /";  // apart from a last unquoted value: "class=a /", not "class=a/"
+  out.push_back('>');
+}
+
 }  // namespace
 
 void empty_raw_text(std::string& page) {
@@ -120,6 +180,15 @@ void empty_raw_text(std::string& page) {
     std::string_view name;
     if (letter && starts_with_ci(s, at + 1, "script") && ends_name(s, at + 7)) name = "script";
     else if (letter && starts_with_ci(s, at + 1, "style") && ends_name(s, at + 6)) name = "style";
+    if (letter) {  // a start tag: only the attributes the text model reads
+      if (!changed) {
+        out.reserve(s.size());
+        changed = true;
+      }
+      out.append(s.data() + copied, at - copied);
+      append_start_tag(out, s, at, gt);
+      copied = gt + 1;
+    }
     if (name.empty() || s[gt - 1] == '/') {  // another tag, or <script ... /> (libxml2 closes it there)
       i = gt + 1;
       continue;

@@ -13,6 +13,9 @@ namespace dupstrip::detail {
 /// same text: it skips these bodies anyway. Markers count only in content: tags (with their
 /// quoted values), doctypes and instructions are stepped over whole; where the pass cannot tell
 /// where one ends, it leaves the rest of the page untouched.
+/// Start tags keep only the attributes the text model reads (class, id, role, hidden, style),
+/// each as written, and their line feeds: the parser allocates and decodes every attribute
+/// value, and the others (href, src, data-*, srcset...) are most of a page's markup bytes.
 void empty_raw_text(std::string& page);
 
 }  // namespace dupstrip::detail
