@@ -174,6 +174,11 @@ class DUPSTRIP_EXPORT atomic_file {
 /// touched. Not async-signal-safe (it takes a lock).
 DUPSTRIP_EXPORT void remove_pending_temporaries() noexcept;
 
+/// Creates a temporary file in `dir` (empty: $TMPDIR, else /tmp) for reading and writing and
+/// unlinks it at once, so that it disappears with its last descriptor however the process
+/// ends. Returns the descriptor (the caller closes it), or -1 with `ec` set.
+[[nodiscard]] DUPSTRIP_EXPORT int open_unlinked_temporary(const std::filesystem::path& dir, std::error_code& ec);
+
 /// True when `inner` is `outer` or lies below it, after resolving both (existing prefixes are
 /// canonicalised, so "a/../b" and symbolic links do not fool it).
 [[nodiscard]] DUPSTRIP_EXPORT bool path_is_within(const std::filesystem::path& inner,

@@ -75,6 +75,7 @@ struct jsonl_issue {
   std::size_t input;    ///< index into the inputs
   std::uint64_t line;   ///< 1-based line number; 0 for an input that could not be opened
   std::string message;  ///< the reason, e.g. `no "text" field`
+  std::error_code error;  ///< input_error: the cause (errno codes: std::generic_category())
 };
 
 /// A record's line as read again for output.

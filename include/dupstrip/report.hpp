@@ -41,6 +41,9 @@ struct run_totals {
 /// Computes the totals of an analysis.
 [[nodiscard]] DUPSTRIP_EXPORT run_totals compute_totals(const analysis& a);
 
+/// A byte count for people: "912 B", "12.3 kB", "45.6 MB" (decimal units).
+[[nodiscard]] DUPSTRIP_EXPORT std::string human_bytes(std::uint64_t bytes);
+
 /// Appends `s` to `out` as a JSON string literal. Invalid UTF-8 is written as U+FFFD, control
 /// characters as \u00XX escapes (so a JSON parser always accepts the line).
 DUPSTRIP_EXPORT void append_json_string(std::string& out, std::string_view s);

@@ -3,7 +3,6 @@
 // the report, and the summary. No algorithm lives here.
 #include "commands.hpp"
 
-#include "inputs.hpp"
 #include "messages.hpp"
 #include "progress.hpp"
 
@@ -12,6 +11,7 @@
 #include <dupstrip/jsonl.hpp>
 #include <dupstrip/report.hpp>
 #include <dupstrip/review.hpp>
+#include <dupstrip/run.hpp>
 #include <dupstrip/scaleout.hpp>
 #include <dupstrip/version.hpp>
 
@@ -33,12 +33,6 @@ namespace dupstrip::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string human_bytes(std::uint64_t b) {
-  if (b >= 10'000'000) return fmt::format("{:.1f} MB", static_cast<double>(b) / 1e6);
-  if (b >= 10'000) return fmt::format("{:.1f} kB", static_cast<double>(b) / 1e3);
-  return fmt::format("{} B", b);
-}
 
 void print_summary(const analysis& a, const run_totals& t, double secs) {
   messages& m = messages::get();
@@ -68,54 +62,6 @@ void print_summary(const analysis& a, const run_totals& t, double secs) {
 
 namespace {
 
-enum class output_kind { none, folder, jsonl_file, jsonl_stdout };
-
-bool same_file(const fs::path& a, const fs::path& b) {
-  std::error_code ec;
-  return fs::weakly_canonical(fs::absolute(a, ec), ec) == fs::weakly_canonical(fs::absolute(b, ec), ec);
-}
-
-// File names under an output folder for JSONL records: "<id>.txt" when every record has an id
-// that is a safe, unique file name; else "<line>.txt" (prefixed by the shard's name, without
-// its JSONL extension, when there are several inputs).
-std::vector<std::string> jsonl_file_names(const jsonl_source& js) {
-  std::vector<std::string> names(js.size());
-  auto safe = [](std::string_view id) {
-    if (id.empty() || id.size() > 200 || id.front() == '.') return false;
-    return std::all_of(id.begin(), id.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-             c == '-';
-    });
-  };
-  std::vector<std::string_view> ids;
-  bool use_ids = true;
-  for (std::size_t i = 0; i < js.size() && use_ids; ++i) {
-    use_ids = js.has_id(i) && safe(js.name(i));
-    ids.push_back(js.name(i));
-  }
-  if (use_ids) {
-    std::sort(ids.begin(), ids.end());
-    use_ids = std::adjacent_find(ids.begin(), ids.end()) == ids.end();
-  }
-  for (std::size_t i = 0; i < js.size(); ++i) {
-    if (use_ids) {
-      names[i] = std::string(js.name(i)) + ".txt";
-      continue;
-    }
-    std::string prefix;
-    if (js.inputs().size() > 1) {
-      std::string shard = fs::path(js.inputs()[js.input_of(i)].name).filename().string();
-      for (const char* ext : {".gz", ".zst"})
-        if (shard.size() > std::strlen(ext) && shard.ends_with(ext)) shard.resize(shard.size() - std::strlen(ext));
-      for (const char* ext : {".jsonl", ".ndjson"})
-        if (shard.size() > std::strlen(ext) && shard.ends_with(ext)) shard.resize(shard.size() - std::strlen(ext));
-      prefix = shard + "/";
-    }
-    names[i] = fmt::format("{}{}.txt", prefix, js.line_of(i));
-  }
-  return names;
-}
-
 void set_verbosity(const cli_args& a) {
   messages::get().set_verbosity(a.quiet ? verbosity::quiet : a.verbose > 0 ? verbosity::verbose : verbosity::normal);
 }
@@ -135,27 +81,8 @@ bool resolve_options(cli_args& a) {
   return true;
 }
 
-output_kind output_kind_of(const cli_args& a) {
-  if (a.output.empty()) return output_kind::none;
-  if (a.output == "-") return output_kind::jsonl_stdout;
-  return is_jsonl_name(a.output) ? output_kind::jsonl_file : output_kind::folder;
-}
-
-// The opened inputs of a run.
-struct opened_input {
-  input_plan plan;
-  std::unique_ptr<document_source> source;  // what the run reads: `inner`, or web pages read from it
-  std::unique_ptr<document_source> inner;
-  const jsonl_source* js = nullptr;
-  const folder_source* fsrc = nullptr;
-  const html_source* html = nullptr;
-  std::string label;  // the shard's name in scale-out files: INPUT or the --files-from list
-};
-
-// Plans the inputs and checks OUTPUT and --report against them (before any work); returns 0 or
-// the exit code.
-int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, opened_input& in,
-                   std::string& group_by) {
+// The CLI's own checks before anything is read: combinations of its flags. Returns 0 or 2.
+int check_flags(const cli_args& a, output_kind out_kind) {
   messages& m = messages::get();
   const bool jsonl_out = out_kind == output_kind::jsonl_file || out_kind == output_kind::jsonl_stdout;
   if (a.json && out_kind == output_kind::jsonl_stdout) {
@@ -170,83 +97,17 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
     m.error("standard input cannot be both INPUT and --files-from");
     return 2;
   }
-  input_plan& plan = in.plan;
-  if (!plan_inputs(a, plan)) return 2;
-  in.label = a.input.empty() ? a.files_from : a.input;
-  // Groups: folders for text files, a field (or nothing) for JSONL records.
-  group_by = a.group_by;
-  if (group_by.empty()) group_by = plan.jsonl ? (a.group_field.empty() ? "none" : "field") : "folder";
-  if (group_by == "field" && (!plan.jsonl || a.group_field.empty())) {
-    m.error(plan.jsonl ? "--group-by field needs --group-field NAME"
-                       : "--group-by field needs JSONL input (text files have no fields)");
-    return 2;
-  }
-  if (group_by == "folder" && plan.jsonl) {
-    m.error("--group-by folder needs a folder of text files; for JSONL use --group-field NAME or --group-by none");
-    return 2;
-  }
+  return 0;
+}
 
-  const fs::path input(a.input);
-  const fs::path output(a.output);
-  std::error_code ec;
-  if (out_kind == output_kind::folder) {
-    if (plan.folder && path_is_within(output, input)) {
-      m.error(fmt::format("{}: the output folder must not be INPUT or inside it", a.output));
-      return 2;
-    }
-    if (plan.folder && path_is_within(input, output)) {
-      m.error(fmt::format("{}: the output folder must not contain INPUT", a.output));
-      return 2;
-    }
-    if (!a.root.empty() && (path_is_within(output, a.root) || path_is_within(a.root, output))) {
-      m.error(fmt::format("{}: the output folder must not be --root, inside it or around it", a.output));
-      return 2;
-    }
-    for (std::size_t i = 0; i < plan.files.size(); ++i) {
-      const std::string_view rel = plan.files.relative(i);
-      if (rel.empty() || rel.starts_with("../") || rel == ".." || rel.find("/../") != std::string_view::npos) {
-        m.error(fmt::format("{}: cannot mirror this path under OUTPUT (write JSONL output instead)",
-                            plan.files.path(i).string()));
-        return 2;
-      }
-      if (!plan.folder && path_is_within(plan.files.path(i), output)) {
-        m.error(fmt::format("{}: an input lies inside the output folder {}", plan.files.path(i).string(), a.output));
-        return 2;
-      }
-    }
-    if (fs::exists(output, ec) && !fs::is_directory(output, ec)) {
-      m.error(fmt::format("{}: exists and is not a folder", a.output));
-      return 2;
-    }
-    if (!shared_output && fs::is_directory(output, ec) && !fs::is_empty(output, ec) && !a.force) {
-      m.error(fmt::format("{}: output folder is not empty (use --force to write into it)", a.output));
-      return 2;
-    }
-  }
-  if (out_kind == output_kind::jsonl_file) {
-    if (fs::is_directory(output, ec)) {
-      m.error(fmt::format("{}: is a folder; a JSONL output must be a file", a.output));
-      return 2;
-    }
-    bool clash = plan.folder && path_is_within(output, input);
-    for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && same_file(s.path, output));
-    for (std::size_t i = 0; i < plan.files.size() && !plan.folder; ++i)
-      clash = clash || same_file(plan.files.path(i), output);
-    if (clash) {
-      m.error(fmt::format("{}: the output must not be an input or inside INPUT", a.output));
-      return 2;
-    }
-  }
-  for (const std::string* extra : {&a.report, &a.fingerprints, &a.review}) {
-    if (extra->empty()) continue;
-    bool clash = plan.folder && path_is_within(*extra, input);
-    for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && same_file(s.path, *extra));
-    for (std::size_t i = 0; i < plan.files.size() && !plan.folder; ++i)
-      clash = clash || same_file(plan.files.path(i), *extra);
-    if (clash) {
-      m.error(fmt::format("{}: must not be written over or inside INPUT", *extra));
-      return 2;
-    }
+// The CLI's own outputs (--fingerprints, --review) against the planned input. Returns 0 or 2.
+int check_cli_outputs(const cli_args& a, output_kind out_kind, const run_input& in) {
+  messages& m = messages::get();
+  const input_plan& plan = in.plan;
+  for (const std::string* extra : {&a.fingerprints, &a.review}) {
+    if (extra->empty() || !in.holds(*extra, a.input)) continue;
+    m.error(fmt::format("{}: must not be written over or inside INPUT", *extra));
+    return 2;
   }
   if (!a.review.empty()) {
     // The review folder is replaced as a whole: it must not hold what the run reads or writes.
@@ -255,7 +116,7 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
                  (out_kind != output_kind::none && a.output != "-" &&
                   (path_is_within(a.output, a.review) || path_is_within(a.review, a.output)));
     for (const jsonl_input& s : plan.streams) clash = clash || (!s.path.empty() && path_is_within(s.path, a.review));
-    clash = clash || (plan.folder && path_is_within(input, a.review));
+    clash = clash || (plan.folder && path_is_within(a.input, a.review));
     for (std::size_t i = 0; i < plan.files.size() && !plan.folder; ++i)
       clash = clash || path_is_within(plan.files.path(i), a.review);
     if (clash) {
@@ -265,6 +126,7 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
     }
     // Checked again when it is written; here so that a long run does not end in this error.
     const fs::path dir(a.review);
+    std::error_code ec;
     if (fs::exists(dir, ec) && (!fs::is_directory(dir, ec) || (!fs::is_empty(dir, ec) &&
                                                                !fs::exists(dir / ".dupstrip-review", ec)))) {
       m.error(fmt::format("{}: exists and is not an empty folder or an earlier review: choose another folder",
@@ -275,214 +137,12 @@ int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, 
   return 0;
 }
 
-// Opens the planned inputs as a document source (prints the problems of JSONL inputs).
-int open_source(const cli_args& a, const clean_options& o, const std::string& group_by, progress_line& progress,
-                opened_input& in) {
-  messages& m = messages::get();
-  if (in.plan.jsonl) {
-    jsonl_options jo;
-    jo.text_field = a.html_field.empty() ? a.text_field : a.html_field;
-    jo.id_field = a.id_field;
-    if (group_by == "field") jo.group_field = a.group_field;
-    jo.stop_at_first_error = a.strict;
-    auto src = std::make_unique<jsonl_source>(std::move(in.plan.streams), jo, progress.callback());
-    in.js = src.get();
-    std::size_t unopened = 0;
-    bool fatal = false;
-    for (const jsonl_issue& is : src->issues()) {
-      const std::string& name = src->inputs()[is.input].name;
-      const std::string where = is.line == 0 ? name : fmt::format("{}:{}", name, is.line);
-      switch (is.kind) {
-        case jsonl_issue_kind::lone_surrogate: m.warning(fmt::format("{}: {}", where, is.message)); break;
-        case jsonl_issue_kind::input_error:
-          if (is.line == 0) ++unopened;
-          [[fallthrough]];
-        case jsonl_issue_kind::malformed_line:
-          m.input_error(where, is.message);
-          fatal = fatal || a.strict;
-          break;
-      }
-    }
-    if (fatal) {
-      progress.finish();
-      m.error("stopped at the first error (--strict)");
-      return 2;
-    }
-    if (unopened == src->inputs().size()) {
-      progress.finish();
-      return 2;  // nothing could be read
-    }
-    in.inner = std::move(src);
-    // A JSONL record holds a web page when --html-field names its field or --input-format html
-    // says the text field does; its text is decoded already, so its meta charset is ignored.
-    if (!a.html_field.empty() || a.input_format == "html") {
-      html_options ho;
-      ho.sniff_encoding = false;
-      auto h = std::make_unique<html_source>(*in.inner, input_format::html, ho, o.temp_dir);
-      in.html = h.get();
-      in.source = std::move(h);
-    }
-  } else {
-    const group_policy gp = group_by == "none"                    ? group_policy::none
-                            : in.plan.folder || !a.root.empty() ? group_policy::folder
-                                                                  : group_policy::parent;
-    auto src = std::make_unique<folder_source>(std::move(in.plan.files), gp, o.max_document_bytes);
-    in.fsrc = src.get();
-    in.inner = std::move(src);
-    if (a.input_format != "text") {
-      auto h = std::make_unique<html_source>(
-          *in.inner, a.input_format == "html" ? input_format::html : input_format::automatic, html_options{}, o.temp_dir);
-      in.html = h.get();
-      in.source = std::move(h);
-    }
-  }
-  if (!in.source) in.source = std::move(in.inner);
-  return 0;
-}
-
-// The name under OUTPUT of document i of a folder: its relative path, with the extension of a
-// web page replaced by .txt (the output is the page's text).
-std::string output_name(const opened_input& in, std::size_t i) {
-  const std::string_view rel = in.fsrc->name(i);
-  if (in.html == nullptr || !in.html->was_page(i)) return std::string(rel);
-  std::string_view stem = rel;
-  for (const std::string_view z : {".gz", ".zst"})
-    if (stem.size() > z.size() && stem.ends_with(z)) stem.remove_suffix(z.size());
-  const std::size_t slash = stem.rfind('/');
-  const std::size_t dot = stem.rfind('.');
-  if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash + 1)) stem = stem.substr(0, dot);
-  return std::string(stem) + ".txt";
-}
-
-// Names under OUTPUT of the kept documents of a folder (empty for the others). A page whose
-// .txt name is another kept document's (a.html beside a.htm or a.txt) is named by its whole
-// relative path plus .txt (a.htm.txt), in document order, with a warning; a name still taken
-// then is an error (nothing is written). Returns false on that error.
-bool folder_output_names(const opened_input& in, const analysis& result, std::vector<std::string>& names) {
-  messages& m = messages::get();
-  const std::size_t n = result.docs.size();
-  names.assign(n, {});
-  std::unordered_map<std::string, std::size_t> owner;
-  // Text documents keep their names: they claim them first.
-  for (std::size_t i = 0; i < n; ++i) {
-    if (result.docs[i].status != doc_status::kept) continue;
-    if (in.html != nullptr && in.html->was_page(i)) continue;
-    names[i] = std::string(in.fsrc->name(i));
-    owner.emplace(names[i], i);
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (result.docs[i].status != doc_status::kept || !names[i].empty()) continue;
-    std::string name = output_name(in, i);
-    if (owner.contains(name)) {
-      const std::string taken = name;
-      name = std::string(in.fsrc->name(i)) + ".txt";
-      if (owner.contains(name)) {
-        m.error(fmt::format("{}: its output names {} and {} are taken by {} and {}", in.fsrc->name(i), taken, name,
-                            in.fsrc->name(owner[taken]), in.fsrc->name(owner[name])));
-        return false;
-      }
-      m.warning(fmt::format("{}: written as {} ({} is {}'s output)", in.fsrc->name(i), name, taken,
-                            in.fsrc->name(owner[taken])));
-    }
-    owner.emplace(name, i);
-    names[i] = std::move(name);
-  }
-  return true;
-}
-
-// Writes the kept documents of `result` (indices of `in.source`) to OUTPUT; returns 0 or 2.
-int write_documents(const cli_args& a, output_kind out_kind, opened_input& in, analysis& result, unsigned jobs,
-                    progress_line& progress, std::vector<jsonl_replacement>& replaced,
-                    const document_source* duplicate_names = nullptr) {
-  messages& m = messages::get();
-  const fs::path output(a.output);
-  if (out_kind == output_kind::folder) {
-    if (std::error_code mk; !fs::create_directories(output, mk) && mk) {
-      progress.finish();
-      m.error(fmt::format("{}: cannot create the output folder: {}", a.output, mk.message()));
-      return 2;
-    }
-    std::vector<std::string> names;
-    if (in.js != nullptr) {
-      names = jsonl_file_names(*in.js);
-    } else if (!folder_output_names(in, result, names)) {
-      progress.finish();
-      return 2;
-    }
-    const output_folder folder(output);
-    const std::error_code werr =
-        folder.error() ? folder.error()
-                       : apply(
-                             *in.source, result,
-                             [&](std::size_t i, std::span<const std::string_view> pieces) {
-                               const std::string& rel = names[i];
-                               return folder.write(rel, pieces, compression_for(rel));
-                             },
-                             jobs, progress.callback());
-    if (werr) {
-      progress.finish();
-      m.error(fmt::format("{}: cannot write output: {}", a.output, werr.message()));
-      return 2;
-    }
-  } else if (out_kind == output_kind::jsonl_file || out_kind == output_kind::jsonl_stdout) {
-    jsonl_output_options jo;
-    jo.text_field = a.text_field;
-    jo.id_field = a.id_field;
-    jo.html_field = a.html_field;
-    jo.annotate = a.annotate;
-    jo.duplicate_names = duplicate_names;
-    std::error_code werr;
-    if (out_kind == output_kind::jsonl_file) {
-      atomic_file file(output, compression_for(a.output));
-      werr = file.error();
-      if (!werr) {
-        werr = write_jsonl(
-            *in.source, result, jo,
-            [&](std::string_view bytes) {
-              file.write(bytes);
-              return file.error();
-            },
-            jobs, progress.callback(), &replaced);
-      }
-      if (!werr) werr = file.commit();
-    } else {
-      werr = write_jsonl(
-          *in.source, result, jo,
-          [&](std::string_view bytes) -> std::error_code {
-            if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
-              return {errno != 0 ? errno : EIO, std::generic_category()};
-            return {};
-          },
-          jobs, progress.callback(), &replaced);
-      if (!werr && std::fflush(stdout) != 0) werr = {errno != 0 ? errno : EIO, std::generic_category()};
-    }
-    if (werr) {
-      progress.finish();
-      m.error(fmt::format("{}: cannot write output: {}", a.output == "-" ? "<stdout>" : a.output, werr.message()));
-      return 2;
-    }
-  }
-  return 0;
-}
-
-// Per-document messages: skipped inputs (exit 1) and safety-rail notes.
-void print_document_messages(const opened_input& in, const analysis& result,
-                             const std::vector<jsonl_replacement>& replaced) {
-  messages& m = messages::get();
-  auto where = [&](std::size_t i) { return in.js != nullptr ? in.js->where(i) : in.fsrc->path(i).string(); };
-  for (const jsonl_replacement& r : replaced)
-    m.warning(fmt::format("{}: {} invalid UTF-8 bytes written as U+FFFD (JSON cannot carry them)", where(r.index),
-                          r.count));
-  for (std::size_t i = 0; i < result.docs.size(); ++i) {
-    const doc_result& r = result.docs[i];
-    if (r.status == doc_status::skipped) {
-      std::string why = r.error.message();
-      if (r.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", r.error_offset);
-      m.input_error(where(i), why);
-    } else if (r.strip_limited) {
-      m.info(fmt::format("{}: safety rail: only the surest removals applied", in.source->name(i)));
-    }
-  }
+// Plans the inputs and checks OUTPUT, --report and the CLI's own outputs against them (before
+// any work); returns 0 or the exit code.
+int plan_and_check(const cli_args& a, output_kind out_kind, bool shared_output, run_input& in) {
+  if (const int rc = check_flags(a, out_kind); rc != 0) return rc;
+  if (const int rc = plan_run(a, out_kind, shared_output, in, messages::get()); rc != 0) return rc;
+  return check_cli_outputs(a, out_kind, in);
 }
 
 // Writes text made piece by piece to `path` ("-": standard output) atomically, never holding
@@ -493,22 +153,7 @@ int write_streamed(const std::string& path, const char* what,
     produce([](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
     return 0;
   }
-  atomic_file file(path, compression_for(path));
-  if (!file.error()) produce([&](std::string_view piece) { file.write(piece); });
-  if (const std::error_code err = file.commit()) {
-    messages::get().error(fmt::format("{}: cannot write the {}: {}", path, what, err.message()));
-    return 2;
-  }
-  return 0;
-}
-
-// The whole report of a run (begin, doc records, clusters, summary), piece by piece.
-void full_report(const clean_options& o, const document_source& names, const analysis& result,
-                 const run_totals& totals, double secs, const std::function<void(std::string_view)>& out) {
-  out(report_begin(o));
-  report_docs(names, result, o.jobs, out);
-  out(report_clusters(names, result));
-  out(report_summary(result, totals, secs, true));
+  return write_file_streamed(path, what, produce, messages::get());
 }
 
 // Writes the review of `report` (read from `report`, named `report_label` on the page) to
@@ -546,13 +191,12 @@ int run_review(cli_args& a) {
   messages& m = messages::get();
   set_verbosity(a);
   if (!resolve_options(a)) return 2;
-  opened_input in;
+  run_input in;
   const bool has_input = !a.input.empty() || !a.files_from.empty();
   if (has_input) {
-    std::string group_by;
-    if (const int rc = plan_and_check(a, output_kind::none, false, in, group_by); rc != 0) return rc;
+    if (const int rc = plan_and_check(a, output_kind::none, false, in); rc != 0) return rc;
     progress_line progress(false);
-    if (const int rc = open_source(a, a.options, group_by, progress, in); rc != 0) return rc;
+    if (const int rc = open_run_input(a, a.options, in, m, progress); rc != 0) return rc;
   } else {
     m.warning("review: no INPUT given: the review has the tables but no document text");
   }
@@ -568,7 +212,7 @@ int finish_run(const cli_args& a, const clean_options& o, const document_source&
   const run_totals totals = compute_totals(result);
   if (!a.report.empty() || report_on_stdout) {
     const int rc = write_streamed(a.report.empty() ? "-" : a.report, "report", [&](const auto& out) {
-      full_report(o, names, result, totals, secs, out);
+      write_report(o, names, result, totals, secs, out);
     });
     if (rc != 0) return rc;
   }
@@ -581,7 +225,7 @@ int finish_run(const cli_args& a, const clean_options& o, const document_source&
       const fs::path dir = !o.temp_dir.empty() ? fs::path(o.temp_dir) : tmp != nullptr && *tmp != '\0' ? fs::path(tmp) : fs::path("/tmp");
       temporary = (dir / fmt::format("dupstrip-review-report-{}.jsonl", ::getpid())).string();
       const int rc = write_streamed(temporary, "report", [&](const auto& out) {
-        full_report(o, names, result, totals, secs, out);
+        write_report(o, names, result, totals, secs, out);
       });
       if (rc != 0) return rc;
       report = temporary;
@@ -614,11 +258,10 @@ bool show_progress(const cli_args& a) {
 // `scan --fingerprints F`: pass 1 of one shard; with --state: a content round of one shard.
 int run_scan_shard(cli_args& a) {
   messages& m = messages::get();
-  opened_input in;
-  std::string group_by;
-  if (const int rc = plan_and_check(a, output_kind::none, false, in, group_by); rc != 0) return rc;
+  run_input in;
+  if (const int rc = plan_and_check(a, output_kind::none, false, in); rc != 0) return rc;
   progress_line progress(show_progress(a));
-  if (const int rc = open_source(a, a.options, group_by, progress, in); rc != 0) return rc;
+  if (const int rc = open_run_input(a, a.options, in, m, progress); rc != 0) return rc;
   std::error_code werr;
   std::vector<skipped_document> skipped;
   try {
@@ -664,12 +307,12 @@ std::string status_json(const merge_status& s) {
 
 // `apply --state S SHARD -o OUT`: writes the shard's kept documents as the state decided, and
 // the shard's report records.
-int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::string& group_by,
+int apply_shard(cli_args& a, output_kind out_kind, run_input& in,
                 progress_line& progress, std::chrono::steady_clock::time_point start) {
   messages& m = messages::get();
   try {
     const clean_options so = state_options(a.state);
-    if (const int rc = open_source(a, so, group_by, progress, in); rc != 0) return rc;
+    if (const int rc = open_run_input(a, so, in, m, progress); rc != 0) return rc;
     const shard_identity id = identify_shard(*in.source, in.label);
     run_decisions d = run_decisions::load(a.state, &id.key, a.options.temp_dir);
     if (!d.status.complete) {
@@ -692,11 +335,11 @@ int apply_shard(cli_args& a, output_kind out_kind, opened_input& in, const std::
     for (std::size_t k = 0; k < shard->documents; ++k) local.removals.set(k, d.decisions.removals.get(first + k));
     std::vector<jsonl_replacement> replaced;
     // duplicate_of holds corpus indices: --annotate names them from the state.
-    if (const int rc = write_documents(a, out_kind, in, local, a.options.jobs, progress, replaced, &d); rc != 0)
+    if (const int rc = write_run_documents(a, out_kind, in, local, a.options.jobs, m, progress, replaced, &d); rc != 0)
       return rc;
     progress.finish();
     std::copy(local.docs.begin(), local.docs.end(), d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first));
-    print_document_messages(in, local, replaced);
+    report_document_issues(in, local, replaced, m);
     if (!a.report.empty()) {
       const int rc = write_streamed(a.report, "report", [&](const auto& out) {
         for (std::size_t k = 0; k < local.docs.size(); ++k) out(report_doc(d, d.decisions, first + k));
@@ -791,6 +434,7 @@ int run_merge(cli_args& a) {
 
 int run_command(cli_args& a) {
   messages& m = messages::get();
+  a.output_stream = stdout;
   if (a.command == "review") return run_review(a);
   const bool applying = a.command == "apply";
   set_verbosity(a);
@@ -802,32 +446,17 @@ int run_command(cli_args& a) {
   if (a.command == "scan" && !a.fingerprints.empty()) return run_scan_shard(a);
 
   const bool cleaning = a.command == "clean" || applying;
-  const output_kind out_kind = cleaning ? output_kind_of(a) : output_kind::none;
-  opened_input in;
-  std::string group_by;
-  if (const int rc = plan_and_check(a, out_kind, applying, in, group_by); rc != 0) return rc;
-
-  const auto start = std::chrono::steady_clock::now();
+  const output_kind out_kind = cleaning ? output_kind_of(a.output) : output_kind::none;
   progress_line progress(show_progress(a));
-
-  if (applying) return apply_shard(a, out_kind, in, group_by, progress, start);
-
-  clean_options& o = a.options;
-  if (const int rc = open_source(a, o, group_by, progress, in); rc != 0) return rc;
-  const deduper dd(o);
-  analysis result = dd.run(*in.source, progress.callback());
-  {
-    std::string phases;
-    for (const auto& [name, secs] : result.phase_seconds) phases += fmt::format(" {} {:.2f}s", name, secs);
-    m.info(fmt::format("phases:{}; temporary files {}", phases, human_bytes(result.temp_bytes)));
+  if (applying) {
+    run_input in;
+    if (const int rc = plan_and_check(a, out_kind, true, in); rc != 0) return rc;
+    return apply_shard(a, out_kind, in, progress, std::chrono::steady_clock::now());
   }
-  const auto write_start = std::chrono::steady_clock::now();
-  std::vector<jsonl_replacement> replaced;
-  if (const int rc = write_documents(a, out_kind, in, result, o.jobs, progress, replaced); rc != 0) return rc;
-  progress.finish();
-  if (cleaning) m.info(fmt::format("phases: write {:.2f}s", seconds_since(write_start)));
-  print_document_messages(in, result, replaced);
-  return finish_run(a, o, *in.source, result, seconds_since(start), !cleaning);
+  if (const int rc = check_flags(a, out_kind); rc != 0) return rc;
+  run_outcome run = run_clean(a, m, progress, [&](const run_input& in) { return check_cli_outputs(a, out_kind, in); });
+  if (run.status != 0) return run.status;
+  return finish_run(a, a.options, *run.input.source, run.result, seconds_since(run.start), !cleaning);
 }
 
 }  // namespace dupstrip::cli

@@ -2,7 +2,7 @@
 // redrawn at most ten times a second and cleared at the end.
 #pragma once
 
-#include <dupstrip/pipeline.hpp>
+#include <dupstrip/run.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -11,15 +11,15 @@
 
 namespace dupstrip::cli {
 
-class progress_line {
+class progress_line final : public run_progress {
  public:
   explicit progress_line(bool enabled);
-  ~progress_line();
+  ~progress_line() override;
   progress_line(const progress_line&) = delete;
   progress_line& operator=(const progress_line&) = delete;
   /// The callback to hand to the library (thread-safe, cheap when not drawing).
-  [[nodiscard]] progress_callback callback();
-  void finish();
+  [[nodiscard]] progress_callback callback() override;
+  void finish() override;
 
  private:
   void update(const progress_info& p);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <shared_mutex>
 #include <stdexcept>
@@ -409,6 +410,24 @@ bool path_is_within(const fs::path& inner, const fs::path& outer) {
     if (ai == a.end() || *ai != *bi) return false;
   }
   return true;
+}
+
+int open_unlinked_temporary(const fs::path& dir_option, std::error_code& ec) {
+  fs::path dir = dir_option;
+  if (dir.empty()) {
+    const char* t = std::getenv("TMPDIR");
+    dir = (t != nullptr && *t != '\0') ? fs::path(t) : fs::path("/tmp");
+  }
+  std::string templ = (dir / "dupstrip-spool-XXXXXX").string();
+  const int fd = ::mkstemp(templ.data());
+  if (fd < 0) {
+    ec = errno_code();
+    return -1;
+  }
+  // Unlinked at once: the data lives as long as the descriptor, and nothing is left behind
+  // however the process ends.
+  ::unlink(templ.c_str());
+  return fd;
 }
 
 }  // namespace dupstrip

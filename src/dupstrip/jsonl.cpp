@@ -313,7 +313,7 @@ class jsonl_source::indexer {
     if (stopped_) return false;
     if (ec) {
       // What was read up to here is indexed; the rest of the input is lost.
-      src_.issues_.push_back({jsonl_issue_kind::input_error, k, line_no_ + 1, ec.message()});
+      src_.issues_.push_back({jsonl_issue_kind::input_error, k, line_no_ + 1, ec.message(), ec});
       return !src_.options_.stop_at_first_error;
     }
     if (!pending_.empty()) {
@@ -360,7 +360,7 @@ class jsonl_source::indexer {
   }
 
   void issue(jsonl_issue_kind kind, std::string message) {
-    src_.issues_.push_back({kind, input_, line_no_, std::move(message)});
+    src_.issues_.push_back({kind, input_, line_no_, std::move(message), {}});
     if (kind == jsonl_issue_kind::malformed_line && src_.options_.stop_at_first_error) stopped_ = true;
   }
 
@@ -452,28 +452,6 @@ class jsonl_source::indexer {
   }
 };
 
-namespace {
-
-int open_spool(const fs::path& dir_option, std::error_code& ec) {
-  fs::path dir = dir_option;
-  if (dir.empty()) {
-    const char* t = std::getenv("TMPDIR");
-    dir = (t != nullptr && *t != '\0') ? fs::path(t) : fs::path("/tmp");
-  }
-  std::string templ = (dir / "dupstrip-spool-XXXXXX").string();
-  const int fd = ::mkstemp(templ.data());
-  if (fd < 0) {
-    ec = errno_code();
-    return -1;
-  }
-  // Unlinked at once: the data lives as long as the descriptor, and nothing is left behind
-  // however the process ends.
-  ::unlink(templ.c_str());
-  return fd;
-}
-
-}  // namespace
-
 jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options options,
                            const progress_callback& progress)
     : inputs_(std::move(inputs)), options_(std::move(options)) {
@@ -486,7 +464,8 @@ jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options option
     if (!in.path.empty()) {
       in_fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC);
       if (in_fd < 0) {
-        issues_.push_back({jsonl_issue_kind::input_error, k, 0, errno_code().message()});
+        const std::error_code ec = errno_code();
+        issues_.push_back({jsonl_issue_kind::input_error, k, 0, ec.message(), ec});
         if (options_.stop_at_first_error) break;
         continue;
       }
@@ -495,7 +474,7 @@ jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options option
     struct stat st {};
     if (::fstat(in_fd, &st) != 0 || S_ISDIR(st.st_mode)) {
       const std::error_code ec = S_ISDIR(st.st_mode) ? std::make_error_code(std::errc::is_a_directory) : errno_code();
-      issues_.push_back({jsonl_issue_kind::input_error, k, 0, ec.message()});
+      issues_.push_back({jsonl_issue_kind::input_error, k, 0, ec.message(), ec});
       if (own_in) ::close(in_fd);
       if (options_.stop_at_first_error) break;
       continue;
@@ -505,10 +484,10 @@ jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options option
     int spool_fd = -1;
     if (spool) {
       std::error_code ec;
-      spool_fd = open_spool(options_.temp_dir, ec);
+      spool_fd = open_unlinked_temporary(options_.temp_dir, ec);
       if (spool_fd < 0) {
         issues_.push_back({jsonl_issue_kind::input_error, k, 0,
-                           fmt::format("cannot create a temporary file: {}", ec.message())});
+                           fmt::format("cannot create a temporary file: {}", ec.message()), ec});
         if (own_in) ::close(in_fd);
         if (options_.stop_at_first_error) break;
         continue;

@@ -23,6 +23,12 @@ const char* status_name(doc_status s) noexcept {
   return "unknown";
 }
 
+std::string human_bytes(std::uint64_t b) {
+  if (b >= 10'000'000) return fmt::format("{:.1f} MB", static_cast<double>(b) / 1e6);
+  if (b >= 10'000) return fmt::format("{:.1f} kB", static_cast<double>(b) / 1e3);
+  return fmt::format("{} B", b);
+}
+
 run_totals compute_totals(const analysis& a) {
   run_totals t;
   std::vector<std::uint32_t> sizes(a.docs.size(), 0);  // per cluster id (a document index)
