@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # tests/run_all.sh — the one test command (README "Quick start", .ci/run).
 #   1. build/       warnings as errors, every ctest label (unit, statistical, golden, cli,
-#                   fuzz_replay, install, lib_silence) except `slow` (tests/e2e/slow_e2e_test.cpp:
+#                   fuzz_replay, install, lib_silence, python) except `slow` (tests/e2e/slow_e2e_test.cpp:
 #                   100,000 files, a 200 MB file; run them with `ctest --test-dir build -L slow`)
 #   2. build-asan/  -DDUPSTRIP_SANITIZE=address,undefined, the same tests minus the labels in
-#                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke|browser) and `slow`.
-#                   The browser test runs Chromium on a review the default build wrote; the
+#                   DUPSTRIP_ASAN_EXCLUDE (a ctest -LE regex; default: bench_smoke|browser|python) and
+#                   `slow`. The browser test runs Chromium on a review the default build wrote; the
 #                   review writer itself runs under the sanitizers in the unit and e2e tests.
+#                   No Python module there (-DDUPSTRIP_PYTHON=OFF): an ASan-built extension only
+#                   loads into a python3 run with libasan preloaded, and then LeakSanitizer reports
+#                   the interpreter's own allocations; the module's C++ is the library's, which
+#                   this suite checks through the unit and CLI tests.
 #   3. build-tsan/  -DDUPSTRIP_SANITIZE=thread, the unit and cli tests (the multi-threaded ones)
 # Sized for a 2-core machine: the whole run stays well under 20 minutes there.
 # Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 / DUPSTRIP_SKIP_TSAN=1 to skip a step,
@@ -16,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 jobs=${DUPSTRIP_JOBS:-$(nproc 2>/dev/null || echo 2)}
-asan_exclude=${DUPSTRIP_ASAN_EXCLUDE:-bench_smoke|browser}
+asan_exclude=${DUPSTRIP_ASAN_EXCLUDE:-bench_smoke|browser|python}
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/dupstrip-tests.XXXXXX")
 trap 'rm -rf -- "$logdir"' EXIT
 
@@ -52,7 +56,7 @@ status=0
 run_suite default "${DUPSTRIP_BUILD_DIR:-build}" -LE '^slow$' -- -DDUPSTRIP_WERROR=ON || status=$?
 if [[ $status -eq 0 && ${DUPSTRIP_SKIP_ASAN:-0} != 1 ]]; then
   run_suite asan "${DUPSTRIP_ASAN_BUILD_DIR:-build-asan}" -LE "${asan_exclude:+$asan_exclude|}^slow\$" -- \
-    -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=address,undefined || status=$?
+    -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=address,undefined -DDUPSTRIP_PYTHON=OFF || status=$?
 fi
 # ThreadSanitizer over the tests that run threads: the pipeline and LSH unit tests (jobs 1..4)
 # and the end-to-end runs of the binary (--jobs 1, 2, 8). The scale-out end-to-end tests run
@@ -62,7 +66,7 @@ if [[ $status -eq 0 && ${DUPSTRIP_SKIP_TSAN:-0} != 1 ]]; then
   export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
   suite_targets="dupstrip_cli dupstrip_unit_tests dupstrip_e2e_tests" \
     run_suite tsan "${DUPSTRIP_TSAN_BUILD_DIR:-build-tsan}" -L "unit|cli" -E "^e2e:scale-out" -- \
-    -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=thread -DDUPSTRIP_INSTALL=OFF || status=$?
+    -DDUPSTRIP_WERROR=ON -DDUPSTRIP_SANITIZE=thread -DDUPSTRIP_INSTALL=OFF -DDUPSTRIP_PYTHON=OFF || status=$?
 fi
 
 section "summary"
