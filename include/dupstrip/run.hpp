@@ -161,4 +161,27 @@ struct run_outcome {
                                                     run_progress& progress,
                                                     const std::function<int(const run_input&)>& checks = {});
 
+/// Scale-out (doc/scaleout.md): `dupstrip scan SHARD --fingerprints F` (pass 1; spec.options
+/// are the run's) or, with `state`, `--state S --fingerprints F` (a content round). The checks
+/// of run_clean() then open_run_input(), scan_shard() / scan_shard_content(); skipped documents
+/// go to input_error(). Returns 0, or 2 after an error().
+[[nodiscard]] DUPSTRIP_EXPORT int run_scan_shard(const run_spec& spec, const std::string& fingerprints,
+                                                 const std::string& state, run_messages& messages,
+                                                 run_progress& progress,
+                                                 const std::function<int(const run_input&)>& checks = {});
+
+/// The outcome of run_apply_shard().
+struct apply_outcome {
+  int status = 0;            ///< 0, or 2 after an error()
+  analysis shard;  ///< the shard's documents as written (kept, dropped, skipped); boilerplate_lines of the run
+};
+
+/// Scale-out: `dupstrip apply --state S SHARD -o OUTPUT [--report R]`: writes the shard's kept
+/// documents as the complete merge state decided, and the shard's `doc` records to spec.report.
+/// spec.options.jobs and temp_dir are used (the algorithm options are the state's). Returns
+/// with status 2 after an error() (the state is not complete, does not hold this shard...).
+[[nodiscard]] DUPSTRIP_EXPORT apply_outcome run_apply_shard(const run_spec& spec, const std::string& state,
+                                                            run_messages& messages, run_progress& progress,
+                                                            const std::function<int(const run_input&)>& checks = {});
+
 }  // namespace dupstrip

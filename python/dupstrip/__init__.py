@@ -9,6 +9,8 @@ The same engine as the ``dupstrip`` command, in the same process:
   do, and return the run's summary.
 * :class:`Options` (or the same names as keyword arguments) holds the engine's options, named
   after the CLI's flags (``--shingle-size`` is ``shingle_size``).
+* Scale-out (doc/scaleout.md): :func:`scan` with ``fingerprints=`` per shard, :func:`merge`
+  once, :func:`apply` per shard: the steps an engine (Dask, Spark...) distributes.
 
 Decisions are those of the CLI on the same corpus, byte for byte, whatever ``jobs``. The
 engine runs without the GIL; records are spooled to an unlinked temporary file (under
@@ -33,7 +35,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optio
 
 from . import _dupstrip
 
-__all__ = ["Options", "Result", "CleanRun", "clean", "clean_files", "scan", "__version__"]
+__all__ = ["Options", "Result", "CleanRun", "clean", "clean_files", "scan", "merge", "apply", "__version__"]
 
 __version__: str = _dupstrip.__version__
 
@@ -427,9 +429,8 @@ def clean(records: Iterable[Union[Mapping[str, Any], str]], *, text: str = "text
 _RUN_FIELDS = ("group_by", "text_field", "id_field", "group_field", "html_field", "input_format")
 
 
-def _run_paths(function: str, input: Any, output: Any, report: Any, files_from: Any, root: Any,
-               progress: Optional[ProgressCallback], options: Optional[Options], kwargs: Dict[str, Any],
-               flags: Dict[str, bool]) -> Dict[str, Any]:
+def _spec(function: str, input: Any, output: Any, report: Any, files_from: Any, root: Any,
+          options: Optional[Options], kwargs: Dict[str, Any], flags: Dict[str, bool]):
     spec: Dict[str, Any] = {}
     for key in _RUN_FIELDS:
         if key in kwargs:
@@ -448,7 +449,7 @@ def _run_paths(function: str, input: Any, output: Any, report: Any, files_from: 
     spec["files_from"] = _path(files_from, "files_from")
     spec["root"] = _path(root, "root")
     spec.update({k: bool(v) for k, v in flags.items()})
-    return _dupstrip.run_paths(spec, opts._engine(), progress)
+    return spec, opts._engine()
 
 
 def clean_files(input: Any = None, output: Any = None, report: Any = None, *, files_from: Any = None,
@@ -481,14 +482,87 @@ def clean_files(input: Any = None, output: Any = None, report: Any = None, *, fi
     """
     if output is None:
         raise ValueError("output: clean_files() needs an output folder or JSONL file (scan() writes none)")
-    return _run_paths("clean_files", input, output, report, files_from, root, progress, options, kwargs,
-                      {"annotate": annotate, "strict": strict, "force": force})
+    spec, opts = _spec("clean_files", input, output, report, files_from, root, options, kwargs,
+                       {"annotate": annotate, "strict": strict, "force": force})
+    return _dupstrip.run_paths(spec, opts, progress)
 
 
-def scan(input: Any = None, report: Any = None, *, files_from: Any = None, root: Any = None,
-         strict: bool = False, progress: Optional[ProgressCallback] = None, options: Optional[Options] = None,
+def scan(input: Any = None, report: Any = None, *, fingerprints: Any = None, state: Any = None,
+         files_from: Any = None, root: Any = None, strict: bool = False,
+         progress: Optional[ProgressCallback] = None, options: Optional[Options] = None,
          **kwargs: Any) -> Dict[str, Any]:
     """``dupstrip scan INPUT [--report REPORT]``: the analysis of :func:`clean_files`, writing
-    only the report (when given). Arguments, return value and errors as :func:`clean_files`."""
-    return _run_paths("scan", input, None, report, files_from, root, progress, options, kwargs,
-                      {"strict": strict})
+    only the report (when given). Arguments, return value and errors as :func:`clean_files`.
+
+    Scale-out (doc/scaleout.md): with ``fingerprints=F``, INPUT is one shard (a JSONL file, or
+    ``files_from`` with ``root``) and its fingerprints are written to F for :func:`merge`
+    (round 0: give the algorithm options here); with ``state=S`` too, the content round of the
+    shard that merge state S asks for. Returns ``{"fingerprints", "issues", "warnings"}`` then.
+    """
+    if fingerprints is None:
+        if state is not None:
+            raise ValueError("state: goes with fingerprints= (a content round of a shard)")
+        spec, opts = _spec("scan", input, None, report, files_from, root, options, kwargs, {"strict": strict})
+        return _dupstrip.run_paths(spec, opts, progress)
+    if report is not None:
+        raise ValueError("report: a shard's scan writes fingerprints; the report comes from merge() or apply()")
+    spec, opts = _spec("scan", input, None, None, files_from, root, options, kwargs, {"strict": strict})
+    return _dupstrip.scan_shard(spec, opts, _path(fingerprints, "fingerprints"), _path(state, "state") or "",
+                                progress)
+
+
+def merge(fingerprints: Iterable[Any] = (), output: Any = None, *, state: Any = None, report: Any = None,
+          jobs: int = 0, temp_dir: Any = "") -> Dict[str, Any]:
+    """``dupstrip merge``: merges shard fingerprints into a state (near-duplicate clusters,
+    boilerplate, decisions), once per round of a scale-out run (doc/scaleout.md).
+
+    Args:
+        fingerprints: round 0: the files of ``scan(shard, fingerprints=...)``, in corpus order;
+            a content round: the files of ``scan(shard, fingerprints=..., state=state)``.
+        output: the state to write (``.dsm``); needed with fingerprints.
+        state: the previous round's state (a content round), or, without fingerprints, a
+            complete state to write the report of.
+        report: when the run is complete, write the JSON Lines report of the whole run (the
+            report of ``clean`` on the whole corpus).
+
+    Returns:
+        The status as ``dupstrip merge --json`` prints it: ``round``, ``complete``,
+        ``documents``, ``shards`` (``index``, ``label``, ``documents``, ``pending``: scan those
+        with ``pending`` > 0 again with ``state=output`` while not complete) and ``notes``;
+        plus ``summary`` (the run's totals) when complete.
+
+    Raises:
+        ValueError: an unusable fingerprint or state file; OSError: a file cannot be written.
+    """
+    files = [_path(f, "fingerprints") for f in fingerprints]
+    if files and output is None:
+        raise ValueError("output: merge() writes its state to output (a .dsm file)")
+    if not files and state is None:
+        raise ValueError("merge() needs fingerprint files, or state= of a complete run")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 0 <= jobs < (1 << 32):
+        raise ValueError(f"jobs: expected a count of threads, got {jobs!r}")
+    return _dupstrip.merge(files, _path(state, "state") or "", _path(output, "output") or "",
+                           _path(report, "report") or "", jobs, _path(temp_dir, "temp_dir") or "")
+
+
+def apply(input: Any = None, output: Any = None, *, state: Any, report: Any = None, files_from: Any = None,
+          root: Any = None, annotate: bool = False, strict: bool = False,
+          progress: Optional[ProgressCallback] = None, jobs: int = 0, temp_dir: Any = "",
+          **kwargs: Any) -> Dict[str, Any]:
+    """``dupstrip apply --state S SHARD -o OUTPUT``: writes one shard's cleaned documents as a
+    complete merge state decided (doc/scaleout.md). Shards may share an output folder.
+
+    ``report`` gets the shard's ``doc`` records; the input keywords (group_by, text_field,
+    id_field, group_field, html_field, input_format) must be those of the shard's scan; the
+    algorithm options are the state's. Returns the shard's summary (as :func:`clean_files`).
+    """
+    if output is None:
+        raise ValueError("output: apply() needs an output folder or JSONL file")
+    algorithm = sorted(set(kwargs) - set(_RUN_FIELDS))
+    if algorithm:
+        raise TypeError(f"apply() got {', '.join(algorithm)}: the algorithm options are the state's "
+                        f"(give them to the round-0 scan)")
+    kwargs = dict(kwargs, jobs=jobs, temp_dir=_path(temp_dir, "temp_dir") or "")
+    spec, opts = _spec("apply", input, output, report, files_from, root, None, kwargs,
+                       {"annotate": annotate, "strict": strict})
+    return _dupstrip.apply_shard(spec, opts, _path(state, "state"), progress)

@@ -34,3 +34,13 @@ class RecordsRun:
     def summary(self) -> Dict[str, Any]: ...
     def write_report(self, path: str) -> None: ...
     def close(self) -> None: ...
+
+def scan_shard(spec: Dict[str, Any], options: Dict[str, Any], fingerprints: str, state: str,
+               progress: ProgressCallback) -> Dict[str, Any]:
+    """scan(fingerprints=...): pass 1 of a shard, or with state a content round."""
+
+def merge(inputs: List[str], state: str, output: str, report: str, jobs: int, temp_dir: str) -> Dict[str, Any]:
+    """merge(): fingerprint files into a state; the whole run's report when complete."""
+
+def apply_shard(spec: Dict[str, Any], options: Dict[str, Any], state: str, progress: ProgressCallback) -> Dict[str, Any]:
+    """apply(): a shard's kept documents as a complete state decided."""

@@ -14,14 +14,17 @@
 #include <dupstrip/pipeline.hpp>
 #include <dupstrip/report.hpp>
 #include <dupstrip/run.hpp>
+#include <dupstrip/scaleout.hpp>
 #include <dupstrip/version.hpp>
 
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -249,7 +252,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // ------------------------------------------------------------------ paths (clean_files, scan)
 
-py::dict run_paths(const py::dict& spec, const py::dict& options, const py::object& progress) {
+// The run_spec of a dict of dupstrip's keyword arguments (checked by __init__.py).
+ds::run_spec to_spec(const py::dict& spec, const py::dict& options) {
   ds::run_spec s;
   auto str = [&](const char* key, std::string& field) {
     if (spec.contains(key) && !spec[key].is_none()) field = spec[key].cast<std::string>();
@@ -276,7 +280,12 @@ py::dict run_paths(const py::dict& spec, const py::dict& options, const py::obje
     throw py::value_error("standard input and output ('-') are the CLI's: give file names");
   if (s.annotate && ds::output_kind_of(s.output) != ds::output_kind::jsonl_file)
     throw py::value_error("annotate needs JSONL output (an output file named *.jsonl or *.ndjson)");
+  return s;
+}
 
+// clean_files() and scan(): run_clean() and the report, as the CLI's clean and scan.
+py::dict run_paths(const py::dict& spec, const py::dict& options, const py::object& progress) {
+  const ds::run_spec s = to_spec(spec, options);
   collected_messages msgs;
   python_progress prog(progress);
   ds::run_outcome out;
@@ -299,6 +308,119 @@ py::dict run_paths(const py::dict& spec, const py::dict& options, const py::obje
   prog.rethrow();
   if (out.status != 0 || report_rc != 0) msgs.raise();
   return summary_dict(out.result, seconds, msgs);
+}
+
+// ------------------------------------------------------------------ scale-out
+
+// scan(fingerprints=...): pass 1 of a shard, or a content round with a state.
+py::dict scan_shard(const py::dict& spec, const py::dict& options, const std::string& fingerprints,
+                    const std::string& state, const py::object& progress) {
+  const ds::run_spec s = to_spec(spec, options);
+  collected_messages msgs;
+  python_progress prog(progress);
+  int rc = 0;
+  {
+    py::gil_scoped_release nogil;
+    rc = ds::run_scan_shard(s, fingerprints, state, msgs, prog);
+  }
+  prog.rethrow();
+  if (rc != 0) msgs.raise();
+  py::dict d;
+  d["fingerprints"] = fingerprints;
+  d["issues"] = msgs.issue_list();
+  py::list w;
+  for (const std::string& x : msgs.warnings) w.append(x);
+  d["warnings"] = w;
+  return d;
+}
+
+// The status of a merge as `dupstrip merge --json` prints it.
+py::dict status_dict(const ds::merge_status& st) {
+  py::dict d;
+  d["round"] = st.round;
+  d["complete"] = st.complete;
+  d["documents"] = st.documents;
+  py::list shards;
+  for (std::size_t k = 0; k < st.shards.size(); ++k) {
+    py::dict sh;
+    sh["index"] = k;
+    sh["label"] = st.shards[k].label;
+    sh["documents"] = st.shards[k].documents;
+    sh["pending"] = st.shards[k].pending;
+    shards.append(sh);
+  }
+  d["shards"] = shards;
+  py::list notes;
+  for (const std::string& n : st.notes) notes.append(n);
+  d["notes"] = notes;
+  return d;
+}
+
+// merge(): merges fingerprint files into `output` (when given), and when the run is complete
+// writes the report of the whole run to `report` (when given). Returns the status, with the
+// run's summary when it is complete.
+py::dict merge(const std::vector<std::string>& inputs, const std::string& state, const std::string& output,
+               const std::string& report, unsigned jobs, const std::string& temp_dir) {
+  std::optional<ds::merge_status> st;
+  std::string final_state = state;
+  std::string error;
+  std::string error_path;
+  std::error_code error_code;
+  std::optional<ds::run_decisions> d;
+  collected_messages msgs;
+  int rc = 0;
+  {
+    py::gil_scoped_release nogil;
+    try {
+      if (!inputs.empty()) {
+        const std::vector<std::filesystem::path> paths(inputs.begin(), inputs.end());
+        const std::filesystem::path state_path(state);
+        st = ds::merge_shards(paths, state.empty() ? nullptr : &state_path, output, jobs, temp_dir);
+        final_state = output;
+      }
+      if (!st || st->complete) {
+        d.emplace(ds::run_decisions::load(final_state, nullptr, temp_dir));
+        if (!st) st = d->status;
+        if (d->status.complete && !report.empty()) {
+          const ds::run_totals t = ds::compute_totals(d->decisions);
+          rc = ds::write_file_streamed(report, "report", [&](const auto& piece) {
+            ds::write_report(d->options, *d, d->decisions, t, 0.0, piece);
+          }, msgs);
+        }
+      }
+    } catch (const ds::format_error& e) {
+      error = e.what();
+    } catch (const std::system_error& e) {
+      error = e.what();
+      error_code = e.code();
+      error_path = output;
+    }
+  }
+  if (!error.empty()) {
+    if (error_code) raise_os_error(error_code, error, error_path);
+    throw py::value_error(error);
+  }
+  if (rc != 0) msgs.raise();
+  py::dict out = status_dict(*st);
+  if (d && d->status.complete) out["summary"] = summary_dict(d->decisions, 0.0, msgs);
+  return out;
+}
+
+// apply(): writes one shard's kept documents as a complete state decided.
+py::dict apply_shard(const py::dict& spec, const py::dict& options, const std::string& state,
+                     const py::object& progress) {
+  const ds::run_spec s = to_spec(spec, options);
+  collected_messages msgs;
+  python_progress prog(progress);
+  ds::apply_outcome out;
+  const auto start = std::chrono::steady_clock::now();
+  {
+    py::gil_scoped_release nogil;
+    out = ds::run_apply_shard(s, state, msgs, prog);
+  }
+  prog.rethrow();
+  if (out.status != 0) msgs.raise();
+  return summary_dict(out.shard, seconds_since(start), msgs);
 }
 
 // ------------------------------------------------------------------ records (clean)
@@ -573,6 +695,12 @@ PYBIND11_MODULE(_dupstrip, m) {
         "Raises ValueError when the options are invalid.");
   m.def("run_paths", &run_paths, py::arg("spec"), py::arg("options"), py::arg("progress"),
         "clean_files() and scan(): a run from paths; returns the summary.");
+  m.def("scan_shard", &scan_shard, py::arg("spec"), py::arg("options"), py::arg("fingerprints"), py::arg("state"),
+        py::arg("progress"), "scan(fingerprints=...): pass 1 of a shard, or a content round.");
+  m.def("merge", &merge, py::arg("inputs"), py::arg("state"), py::arg("output"), py::arg("report"), py::arg("jobs"),
+        py::arg("temp_dir"), "merge(): fingerprint files into a state; the report when complete.");
+  m.def("apply_shard", &apply_shard, py::arg("spec"), py::arg("options"), py::arg("state"), py::arg("progress"),
+        "apply(): a shard's kept documents as a complete state decided.");
   py::class_<records_run>(m, "RecordsRun")
       .def(py::init<const py::dict&, bool, bool, py::object>(), py::arg("options"), py::arg("has_groups"),
            py::arg("html"), py::arg("progress"))

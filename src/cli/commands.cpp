@@ -258,32 +258,12 @@ bool show_progress(const cli_args& a) {
 // `scan --fingerprints F`: pass 1 of one shard; with --state: a content round of one shard.
 int run_scan_shard(cli_args& a) {
   messages& m = messages::get();
-  run_input in;
-  if (const int rc = plan_and_check(a, output_kind::none, false, in); rc != 0) return rc;
+  if (const int rc = check_flags(a, output_kind::none); rc != 0) return rc;
   progress_line progress(show_progress(a));
-  if (const int rc = open_run_input(a, a.options, in, m, progress); rc != 0) return rc;
-  std::error_code werr;
-  std::vector<skipped_document> skipped;
-  try {
-    werr = a.state.empty() ? scan_shard(*in.source, a.options, in.label, a.fingerprints, progress.callback(), &skipped)
-                           : scan_shard_content(*in.source, in.label, a.state, a.fingerprints, a.options.jobs,
-                                                progress.callback(), &skipped);
-  } catch (const format_error& e) {
-    progress.finish();
-    m.error(e.what());
-    return 2;
-  }
-  progress.finish();
-  if (werr) {
-    m.error(fmt::format("{}: cannot write the fingerprints: {}", a.fingerprints, werr.message()));
-    return 2;
-  }
-  for (const skipped_document& k : skipped) {
-    std::string why = k.error.message();
-    if (k.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", k.error_offset);
-    m.input_error(in.js != nullptr ? in.js->where(k.index) : in.fsrc->path(k.index).string(), why);
-  }
-  m.info(fmt::format("{}: fingerprints of {} documents written", a.fingerprints, in.source->size()));
+  const int rc = dupstrip::run_scan_shard(a, a.fingerprints, a.state, m, progress, [&](const run_input& in) {
+    return check_cli_outputs(a, output_kind::none, in);
+  });
+  if (rc != 0) return rc;
   return m.errored() ? 1 : 0;
 }
 
@@ -307,64 +287,27 @@ std::string status_json(const merge_status& s) {
 
 // `apply --state S SHARD -o OUT`: writes the shard's kept documents as the state decided, and
 // the shard's report records.
-int apply_shard(cli_args& a, output_kind out_kind, run_input& in,
-                progress_line& progress, std::chrono::steady_clock::time_point start) {
+int apply_shard(cli_args& a, output_kind out_kind, progress_line& progress,
+                std::chrono::steady_clock::time_point start) {
   messages& m = messages::get();
-  try {
-    const clean_options so = state_options(a.state);
-    if (const int rc = open_run_input(a, so, in, m, progress); rc != 0) return rc;
-    const shard_identity id = identify_shard(*in.source, in.label);
-    run_decisions d = run_decisions::load(a.state, &id.key, a.options.temp_dir);
-    if (!d.status.complete) {
-      m.error(fmt::format("{}: round {} is not complete: merge the content fingerprints first", a.state,
-                          d.status.round));
-      return 2;
-    }
-    const merge_shard* shard = nullptr;
-    for (const merge_shard& s : d.status.shards)
-      if (s.key == id.key) shard = &s;
-    if (shard == nullptr || shard->documents != in.source->size()) {
-      m.error(fmt::format("{}: does not hold this shard", a.state));
-      return 2;
-    }
-    const std::size_t first = shard->first;
-    analysis local;
-    local.docs.assign(d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first),
-                      d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first + shard->documents));
-    local.removals = removal_table(shard->documents, a.options.temp_dir);
-    for (std::size_t k = 0; k < shard->documents; ++k) local.removals.set(k, d.decisions.removals.get(first + k));
-    std::vector<jsonl_replacement> replaced;
-    // duplicate_of holds corpus indices: --annotate names them from the state.
-    if (const int rc = write_run_documents(a, out_kind, in, local, a.options.jobs, m, progress, replaced, &d); rc != 0)
-      return rc;
-    progress.finish();
-    std::copy(local.docs.begin(), local.docs.end(), d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first));
-    report_document_issues(in, local, replaced, m);
-    if (!a.report.empty()) {
-      const int rc = write_streamed(a.report, "report", [&](const auto& out) {
-        for (std::size_t k = 0; k < local.docs.size(); ++k) out(report_doc(d, d.decisions, first + k));
-      });
-      if (rc != 0) return rc;
-    }
-    const run_totals totals = compute_totals(local);
-    const double secs = seconds_since(start);
-    if (a.json) {
-      local.boilerplate_lines = d.decisions.boilerplate_lines;
-      const std::string s = report_summary(local, totals, secs, false);
-      std::fwrite(s.data(), 1, s.size(), stdout);
-    } else {
-      m.note(fmt::format("dupstrip apply: {}: {} documents ({}) in {:.2f}s: wrote {} ({}), dropped {} near-duplicates, "
-                         "skipped {}; stripped {} lines ({}) from kept documents",
-                         in.label, totals.read + totals.skipped, human_bytes(totals.bytes_in), secs, totals.kept,
-                         human_bytes(totals.bytes_out), totals.dropped, totals.skipped, totals.lines_stripped,
-                         human_bytes(totals.bytes_stripped)));
-    }
-    return m.errored() ? 1 : 0;
-  } catch (const format_error& e) {
-    progress.finish();
-    m.error(e.what());
-    return 2;
+  const apply_outcome out = run_apply_shard(a, a.state, m, progress, [&](const run_input& in) {
+    return check_cli_outputs(a, out_kind, in);
+  });
+  if (out.status != 0) return out.status;
+  const analysis& local = out.shard;
+  const run_totals totals = compute_totals(local);
+  const double secs = seconds_since(start);
+  if (a.json) {
+    const std::string s = report_summary(local, totals, secs, false);
+    std::fwrite(s.data(), 1, s.size(), stdout);
+  } else {
+    m.note(fmt::format("dupstrip apply: {}: {} documents ({}) in {:.2f}s: wrote {} ({}), dropped {} near-duplicates, "
+                       "skipped {}; stripped {} lines ({}) from kept documents",
+                       a.input.empty() ? a.files_from : a.input, totals.read + totals.skipped,
+                       human_bytes(totals.bytes_in), secs, totals.kept, human_bytes(totals.bytes_out), totals.dropped,
+                       totals.skipped, totals.lines_stripped, human_bytes(totals.bytes_stripped)));
   }
+  return m.errored() ? 1 : 0;
 }
 
 }  // namespace
@@ -448,12 +391,8 @@ int run_command(cli_args& a) {
   const bool cleaning = a.command == "clean" || applying;
   const output_kind out_kind = cleaning ? output_kind_of(a.output) : output_kind::none;
   progress_line progress(show_progress(a));
-  if (applying) {
-    run_input in;
-    if (const int rc = plan_and_check(a, out_kind, true, in); rc != 0) return rc;
-    return apply_shard(a, out_kind, in, progress, std::chrono::steady_clock::now());
-  }
   if (const int rc = check_flags(a, out_kind); rc != 0) return rc;
+  if (applying) return apply_shard(a, out_kind, progress, std::chrono::steady_clock::now());
   run_outcome run = run_clean(a, m, progress, [&](const run_input& in) { return check_cli_outputs(a, out_kind, in); });
   if (run.status != 0) return run.status;
   return finish_run(a, a.options, *run.input.source, run.result, seconds_since(run.start), !cleaning);

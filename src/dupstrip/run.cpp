@@ -9,6 +9,7 @@
 #include "dupstrip/run.hpp"
 
 #include "dupstrip/html.hpp"
+#include "dupstrip/scaleout.hpp"
 
 #include <fmt/format.h>
 
@@ -545,6 +546,94 @@ run_outcome run_clean(const run_spec& spec, run_messages& m, run_progress& progr
   if (out_kind != output_kind::none) m.info(fmt::format("phases: write {:.2f}s", seconds_since(write_start)));
   report_document_issues(out.input, out.result, replaced, m);
   return out;
+}
+
+int run_scan_shard(const run_spec& spec, const std::string& fingerprints, const std::string& state,
+                   run_messages& m, run_progress& progress, const std::function<int(const run_input&)>& checks) {
+  run_input in;
+  if (const int rc = plan_run(spec, output_kind::none, false, in, m); rc != 0) return rc;
+  if (checks) {
+    if (const int rc = checks(in); rc != 0) return rc;
+  }
+  if (const int rc = open_run_input(spec, spec.options, in, m, progress); rc != 0) return rc;
+  std::error_code werr;
+  std::vector<skipped_document> skipped;
+  try {
+    werr = state.empty()
+               ? scan_shard(*in.source, spec.options, in.label, fingerprints, progress.callback(), &skipped)
+               : scan_shard_content(*in.source, in.label, state, fingerprints, spec.options.jobs, progress.callback(),
+                                    &skipped);
+  } catch (const format_error& e) {
+    progress.finish();
+    m.error(e.what(), state, {});
+    return 2;
+  }
+  progress.finish();
+  if (werr) {
+    m.error(fmt::format("{}: cannot write the fingerprints: {}", fingerprints, werr.message()), fingerprints, werr);
+    return 2;
+  }
+  for (const skipped_document& k : skipped) {
+    std::string why = k.error.message();
+    if (k.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", k.error_offset);
+    m.input_error(in.where(k.index), why, k.error);
+  }
+  m.info(fmt::format("{}: fingerprints of {} documents written", fingerprints, in.source->size()));
+  return 0;
+}
+
+apply_outcome run_apply_shard(const run_spec& spec, const std::string& state, run_messages& m,
+                              run_progress& progress, const std::function<int(const run_input&)>& checks) {
+  apply_outcome out;
+  const output_kind out_kind = output_kind_of(spec.output);
+  run_input in;
+  out.status = plan_run(spec, out_kind, true, in, m);
+  if (out.status == 0 && checks) out.status = checks(in);
+  if (out.status != 0) return out;
+  out.status = 2;
+  try {
+    const clean_options so = state_options(state);
+    if (open_run_input(spec, so, in, m, progress) != 0) return out;
+    const shard_identity id = identify_shard(*in.source, in.label);
+    run_decisions d = run_decisions::load(state, &id.key, spec.options.temp_dir);
+    if (!d.status.complete) {
+      m.error(fmt::format("{}: round {} is not complete: merge the content fingerprints first", state, d.status.round),
+              state, {});
+      return out;
+    }
+    const merge_shard* shard = nullptr;
+    for (const merge_shard& s : d.status.shards)
+      if (s.key == id.key) shard = &s;
+    if (shard == nullptr || shard->documents != in.source->size()) {
+      m.error(fmt::format("{}: does not hold this shard", state), state, {});
+      return out;
+    }
+    const std::size_t first = shard->first;
+    analysis& local = out.shard;
+    local.docs.assign(d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first),
+                      d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first + shard->documents));
+    local.removals = removal_table(shard->documents, spec.options.temp_dir);
+    for (std::size_t k = 0; k < shard->documents; ++k) local.removals.set(k, d.decisions.removals.get(first + k));
+    local.boilerplate_lines = d.decisions.boilerplate_lines;
+    std::vector<jsonl_replacement> replaced;
+    // duplicate_of holds corpus indices: annotate names them from the state.
+    if (write_run_documents(spec, out_kind, in, local, spec.options.jobs, m, progress, replaced, &d) != 0) return out;
+    progress.finish();
+    std::copy(local.docs.begin(), local.docs.end(), d.decisions.docs.begin() + static_cast<std::ptrdiff_t>(first));
+    report_document_issues(in, local, replaced, m);
+    if (!spec.report.empty()) {
+      const int rc = write_file_streamed(spec.report, "report", [&](const auto& piece) {
+        for (std::size_t k = 0; k < local.docs.size(); ++k) piece(report_doc(d, d.decisions, first + k));
+      }, m);
+      if (rc != 0) return out;
+    }
+    out.status = 0;
+    return out;
+  } catch (const format_error& e) {
+    progress.finish();
+    m.error(e.what(), state, {});
+    return out;
+  }
 }
 
 }  // namespace dupstrip
