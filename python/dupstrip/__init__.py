@@ -154,8 +154,8 @@ def _options(options: Optional[Options], kwargs: Mapping[str, Any], function: st
         raise TypeError(f"{function}(): options must be a dupstrip.Options, got {type(options).__name__}")
     base = dataclasses.asdict(options) if options is not None else {}
     base.update(kwargs)
-    if "temp_dir" in base and base["temp_dir"] is not None:
-        base["temp_dir"] = str(base["temp_dir"]) if not isinstance(base["temp_dir"], str) else base["temp_dir"]
+    if "temp_dir" in base:  # a path-like, or None for the default
+        base["temp_dir"] = _path(base["temp_dir"], "temp_dir") or ""
     return Options(**base).validate()
 
 
