@@ -385,7 +385,9 @@ def clean(records: Iterable[Union[Mapping[str, Any], str]], *, text: str = "text
     Args:
         records: an iterable of dicts (each with a string ``text`` field) or of strings, read
             once (a generator is fine). It is spooled to a temporary file under ``temp_dir``,
-            as the CLI does with standard input, so that the engine can make its passes.
+            as the CLI does with standard input, so that the engine can make its passes; the
+            other fields of a dict are pickled there, so they must be picklable, and come back
+            as equal copies.
         text: the field holding the text; with ``html``, the field the cleaned text goes to.
         id: the field naming a record in results and reports (a string's text, any other value
             as its JSON); records without one are named "<records>:N" (N = index + 1). None:
