@@ -1,12 +1,11 @@
-// clean and scan: check the paths, open INPUT (a folder, JSONL streams, a --files-from list), run
-// the deduper, write the kept documents (a folder, atomically one file each, or one JSONL stream),
-// the report, and the summary. No algorithm lives here.
+// The subcommands: the CLI's own flag checks, then the library's run (run.hpp: planning and
+// checking INPUT and OUTPUT, the deduper, the documents written, the report), then the review,
+// the summary and the exit code. No algorithm lives here.
 #include "commands.hpp"
 
 #include "messages.hpp"
 #include "progress.hpp"
 
-#include <dupstrip/html.hpp>
 #include <dupstrip/io.hpp>
 #include <dupstrip/jsonl.hpp>
 #include <dupstrip/report.hpp>
@@ -17,16 +16,11 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <unordered_map>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <functional>
-#include <memory>
 #include <unistd.h>
 
 namespace dupstrip::cli {
