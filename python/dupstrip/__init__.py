@@ -189,12 +189,23 @@ class Result:
             ``cluster``, ``duplicate_of``, ``similarity``, ``removed``...
     """
 
-    __slots__ = ("record", "report", "_text")
+    __slots__ = ("record", "_text", "_index", "_status", "_report_json", "_report")
 
-    def __init__(self, record: Union[Dict[str, Any], str], report: Dict[str, Any], text: str) -> None:
+    def __init__(self, record: Union[Dict[str, Any], str], text: str, index: int, status: str,
+                 report_json: str) -> None:
         self.record = record
-        self.report = report
         self._text = text
+        self._index = index
+        self._status = status
+        self._report_json = report_json
+        self._report: Optional[Dict[str, Any]] = None
+
+    @property
+    def report(self) -> Dict[str, Any]:
+        """The record's ``doc`` record of the report (parsed on first use)."""
+        if self._report is None:
+            self._report = json.loads(self._report_json)["data"]
+        return self._report
 
     @property
     def text(self) -> str:
@@ -204,7 +215,7 @@ class Result:
     @property
     def index(self) -> int:
         """Position of the record in the input (0-based)."""
-        return self.report["index"]
+        return self._index
 
     @property
     def name(self) -> str:
@@ -214,11 +225,11 @@ class Result:
     @property
     def status(self) -> str:
         """"kept", "dropped" (a near-duplicate of a kept record) or "skipped" (see error)."""
-        return self.report["status"]
+        return self._status
 
     @property
     def kept(self) -> bool:
-        return self.report["status"] == "kept"
+        return self._status == "kept"
 
     @property
     def duplicate_of(self) -> Optional[str]:
@@ -257,7 +268,7 @@ class CleanRun(Iterator[Result]):
     totals. ``close()`` (or leaving a ``with`` block) frees the engine's state and temporary files
     early."""
 
-    _BATCH = 256
+    _BATCH = 1024
 
     def __init__(self, records: Iterable[Any], text: str, id: Optional[str], group: Optional[str],
                  html: Union[None, bool, str], keep_dropped: bool, report: Optional[str],
@@ -361,11 +372,10 @@ class CleanRun(Iterator[Result]):
 
     def _result(self, index: int, status: str, cleaned: Optional[str], original: Optional[str],
                 report: str, extra: Optional[bytes]) -> Result:
-        data = json.loads(report)["data"]
         text = cleaned if cleaned is not None else original
         assert text is not None
         if extra is None:
-            return Result(text, data, text)
+            return Result(text, text, index, status, report)
         rec = pickle.loads(extra)
         if isinstance(self._html, str):
             rec[self._html] = original
@@ -373,7 +383,7 @@ class CleanRun(Iterator[Result]):
                 rec[self._text_field] = cleaned
         else:
             rec[self._text_field] = text
-        return Result(rec, data, text)
+        return Result(rec, text, index, status, report)
 
 
 def clean(records: Iterable[Union[Mapping[str, Any], str]], *, text: str = "text", id: Optional[str] = "id",

@@ -20,6 +20,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -31,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <type_traits>
 #include <unistd.h>
 #include <vector>
@@ -434,6 +436,7 @@ class records_run {
  public:
   records_run(const py::dict& options, bool has_groups, bool html, py::object progress)
       : options_(to_options(options)), has_groups_(has_groups), html_(html), progress_(std::move(progress)) {
+    jobs_ = options_.jobs != 0 ? options_.jobs : std::max(1U, std::thread::hardware_concurrency());
     std::error_code ec;
     spool_fd_ = ds::open_unlinked_temporary(options_.temp_dir, ec);
     if (spool_fd_ >= 0) extra_fd_ = ds::open_unlinked_temporary(options_.temp_dir, ec);
@@ -501,57 +504,29 @@ class records_run {
 
   // Up to `n` results from the next document on: (index, status, cleaned text or None, original
   // text or None, report record, extra bytes or None). Dropped and skipped documents are
-  // passed over unless `with_dropped`. An empty list at the end.
+  // passed over unless `with_dropped`. An empty list at the end. The documents are read again
+  // and cut on the run's `jobs` threads, without the GIL.
   py::list next_batch(std::size_t n, bool with_dropped) {
-    struct item {
-      std::size_t index;
-      ds::doc_status status;
-      std::optional<std::string> cleaned;
-      std::optional<std::string> original;
-      std::string report;
-      std::optional<std::string> extra;
-    };
-    std::vector<item> items;
-    std::error_code read_error;
+    std::vector<std::size_t> picked;
+    while (next_ < docs() && picked.size() < n) {
+      const std::size_t i = next_++;
+      if (result_.docs[i].status == ds::doc_status::kept || with_dropped) picked.push_back(i);
+    }
+    std::vector<item> items(picked.size());
     {
       py::gil_scoped_release nogil;
-      while (next_ < docs() && items.size() < n) {
-        const std::size_t i = next_++;
-        const ds::doc_result& d = result_.docs[i];
-        if (d.status != ds::doc_status::kept && !with_dropped) continue;
-        item it{i, d.status, {}, {}, ds::report_doc(reader(), result_, i), {}};
-        if (d.status == ds::doc_status::kept) {
-          auto text = reader().read(i);
-          if (!text.has_value()) {
-            read_error = text.error();
-            break;
-          }
-          std::string cleaned;
-          const std::vector<ds::removal> removed = result_.removals.get(i);
-          for (const std::string_view piece : ds::kept_pieces(text.value(), removed)) cleaned += piece;
-          it.cleaned = std::move(cleaned);
-        }
-        if (d.status != ds::doc_status::kept || html_) {
-          auto text = source_->read(i);
-          if (!text.has_value()) {
-            read_error = text.error();
-            break;
-          }
-          it.original = std::move(text).value();
-        }
-        const std::uint64_t begin = i == 0 ? 0 : extra_end_[i - 1];
-        if (extra_end_[i] != begin) {
-          std::string e(extra_end_[i] - begin, '\0');
-          if (::pread(extra_fd_, e.data(), e.size(), static_cast<off_t>(begin)) != static_cast<ssize_t>(e.size())) {
-            read_error = {errno != 0 ? errno : EIO, std::generic_category()};
-            break;
-          }
-          it.extra = std::move(e);
-        }
-        items.push_back(std::move(it));
-      }
+      // Threads for this batch: a thread per 32 documents at most (starting one costs more).
+      const std::size_t ways = std::max<std::size_t>(1, std::min<std::size_t>(jobs_, picked.size() / 32));
+      auto work = [&](std::size_t first) {
+        for (std::size_t k = first; k < picked.size(); k += ways) load(picked[k], items[k]);
+      };
+      std::vector<std::thread> threads;
+      for (std::size_t t = 1; t < ways; ++t) threads.emplace_back(work, t);
+      work(0);
+      for (std::thread& t : threads) t.join();
     }
-    if (read_error) raise_os_error(read_error, "cannot read the spooled records", "");
+    for (const item& it : items)
+      if (it.error) raise_os_error(it.error, "cannot read the spooled records", "");
     py::list out;
     auto text_object = [](const std::optional<std::string>& s) -> py::object {
       if (!s) return py::none();
@@ -564,8 +539,9 @@ class records_run {
       }
       return py::reinterpret_steal<py::object>(o);
     };
-    for (const item& it : items) {
-      out.append(py::make_tuple(it.index, ds::status_name(it.status), text_object(it.cleaned),
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      const item& it = items[k];
+      out.append(py::make_tuple(picked[k], ds::status_name(result_.docs[picked[k]].status), text_object(it.cleaned),
                                 text_object(it.original), py::str(it.report),
                                 it.extra ? py::object(py::bytes(*it.extra)) : py::object(py::none())));
     }
@@ -603,6 +579,50 @@ class records_run {
   std::size_t docs() const { return result_.docs.size(); }
 
  private:
+  // One result of next_batch(), made without the GIL.
+  struct item {
+    std::optional<std::string> cleaned;
+    std::optional<std::string> original;
+    std::string report;
+    std::optional<std::string> extra;
+    std::error_code error;
+  };
+
+  // Reads document i again: its report record, its kept text (kept), its text as given (dropped,
+  // skipped, or a web page: the page), the rest of its record. Thread-safe.
+  void load(std::size_t i, item& it) const {
+    const ds::doc_result& d = result_.docs[i];
+    it.report = ds::report_doc(reader(), result_, i);
+    if (d.status == ds::doc_status::kept) {
+      auto text = reader().read(i);
+      if (!text.has_value()) {
+        it.error = text.error();
+        return;
+      }
+      std::string cleaned;
+      const std::vector<ds::removal> removed = result_.removals.get(i);
+      for (const std::string_view piece : ds::kept_pieces(text.value(), removed)) cleaned += piece;
+      it.cleaned = std::move(cleaned);
+    }
+    if (d.status != ds::doc_status::kept || html_) {
+      auto text = source_->read(i);
+      if (!text.has_value()) {
+        it.error = text.error();
+        return;
+      }
+      it.original = std::move(text).value();
+    }
+    const std::uint64_t begin = i == 0 ? 0 : extra_end_[i - 1];
+    if (extra_end_[i] != begin) {
+      std::string e(extra_end_[i] - begin, '\0');
+      if (::pread(extra_fd_, e.data(), e.size(), static_cast<off_t>(begin)) != static_cast<ssize_t>(e.size())) {
+        it.error = {errno != 0 ? errno : EIO, std::generic_category()};
+        return;
+      }
+      it.extra = std::move(e);
+    }
+  }
+
   // Indexes the spool and runs the deduper over it (without the GIL).
   void run_engine() {
     ds::jsonl_options jo;
@@ -664,6 +684,7 @@ class records_run {
   }
 
   ds::clean_options options_;
+  std::size_t jobs_ = 1;  // threads of next_batch()
   bool has_groups_;
   bool html_;
   python_progress progress_;
