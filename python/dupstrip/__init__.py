@@ -434,6 +434,10 @@ def clean(records: Iterable[Union[Mapping[str, Any], str]], *, text: str = "text
         raise ValueError("html: expected a field name, True, or None")
     if isinstance(records, (str, bytes, Mapping)):
         raise TypeError("records: expected an iterable of records (a list, a generator...), not one record")
+    if hasattr(records, "columns") and hasattr(records, "itertuples"):
+        # Iterating a DataFrame gives its column names, not its rows.
+        raise TypeError("records: a DataFrame iterates over its column names: give its rows, e.g. "
+                        "df.to_dict('records') or examples/python/pandas_dataframe.py's generator")
     return CleanRun(records, text, id, group, html or None, bool(keep_dropped), _path(report, "report"), progress,
                     opts)
 

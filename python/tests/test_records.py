@@ -100,6 +100,14 @@ def test_mixed_records_are_refused():
         list(dupstrip.clean([{"text": b"bytes"}]))
 
 
+def test_a_dataframe_is_refused_with_a_hint():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match="column names"):
+        dupstrip.clean(pd.DataFrame({"text": ["a", "b"]}))
+    with pytest.raises(TypeError, match="not one record"):
+        dupstrip.clean({"text": "a"})
+
+
 def test_progress_is_reported():
     calls = []
     list(dupstrip.clean(corpus(), progress=lambda *a: calls.append(a)))
