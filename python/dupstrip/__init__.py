@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import errno
 import json
+import os
 import pickle
 from collections import deque
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
@@ -163,13 +165,20 @@ def _path(value: Any, name: str) -> Optional[str]:
     if value is None:
         return None
     try:
-        import os
         p = os.fspath(value)
     except TypeError:
         raise TypeError(f"{name} must be a path (str or os.PathLike), got {type(value).__name__}") from None
     if isinstance(p, bytes):
         p = os.fsdecode(p)
     return p
+
+
+def _existing(path: Optional[str]) -> Optional[str]:
+    """A file the library reads whole (a state, fingerprints): a missing one is FileNotFoundError
+    here, where the library would report an unusable file."""
+    if path is not None and not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+    return path
 
 
 def _name_of(value: Mapping[str, str]) -> str:
@@ -523,8 +532,8 @@ def scan(input: Any = None, report: Any = None, *, fingerprints: Any = None, sta
     if report is not None:
         raise ValueError("report: a shard's scan writes fingerprints; the report comes from merge() or apply()")
     spec, opts = _spec("scan", input, None, None, files_from, root, options, kwargs, {"strict": strict})
-    return _dupstrip.scan_shard(spec, opts, _path(fingerprints, "fingerprints"), _path(state, "state") or "",
-                                progress)
+    return _dupstrip.scan_shard(spec, opts, _path(fingerprints, "fingerprints"),
+                                _existing(_path(state, "state")) or "", progress)
 
 
 def merge(fingerprints: Iterable[Any] = (), output: Any = None, *, state: Any = None, report: Any = None,
@@ -550,14 +559,14 @@ def merge(fingerprints: Iterable[Any] = (), output: Any = None, *, state: Any = 
     Raises:
         ValueError: an unusable fingerprint or state file; OSError: a file cannot be written.
     """
-    files = [_path(f, "fingerprints") for f in fingerprints]
+    files = [_existing(_path(f, "fingerprints")) for f in fingerprints]
     if files and output is None:
         raise ValueError("output: merge() writes its state to output (a .dsm file)")
     if not files and state is None:
         raise ValueError("merge() needs fingerprint files, or state= of a complete run")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or not 0 <= jobs < (1 << 32):
         raise ValueError(f"jobs: expected a count of threads, got {jobs!r}")
-    return _dupstrip.merge(files, _path(state, "state") or "", _path(output, "output") or "",
+    return _dupstrip.merge(files, _existing(_path(state, "state")) or "", _path(output, "output") or "",
                            _path(report, "report") or "", jobs, _path(temp_dir, "temp_dir") or "")
 
 
@@ -581,4 +590,4 @@ def apply(input: Any = None, output: Any = None, *, state: Any, report: Any = No
     kwargs = dict(kwargs, jobs=jobs, temp_dir=_path(temp_dir, "temp_dir") or "")
     spec, opts = _spec("apply", input, output, report, files_from, root, None, kwargs,
                        {"annotate": annotate, "strict": strict})
-    return _dupstrip.apply_shard(spec, opts, _path(state, "state"), progress)
+    return _dupstrip.apply_shard(spec, opts, _existing(_path(state, "state")), progress)

@@ -109,13 +109,19 @@ bool is_errno(const std::error_code& ec) {
   return ec && (ec.category() == std::generic_category() || ec.category() == std::system_category());
 }
 
-// Raises OSError (its errno subclass: FileNotFoundError, PermissionError...) with filename set.
-[[noreturn]] void raise_os_error(const std::error_code& ec, const std::string& text, const std::string& path) {
+// Sets OSError (its errno subclass: FileNotFoundError, PermissionError...) with filename set as
+// the Python error.
+void set_os_error(const std::error_code& ec, const std::string& text, const std::string& path) {
   py::object os_error = py::module_::import("builtins").attr("OSError");
   const py::object filename = path.empty() ? py::object(py::none()) : py::object(py::str(path));
   py::object exc = is_errno(ec) ? os_error(ec.value(), ec.message(), filename) : os_error(text);
   if (!is_errno(ec) && !path.empty()) exc.attr("filename") = py::str(path);
   PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
+}
+
+// Raises it.
+[[noreturn]] void raise_os_error(const std::error_code& ec, const std::string& text, const std::string& path) {
+  set_os_error(ec, text, path);
   throw py::error_already_set();
 }
 
@@ -709,6 +715,20 @@ class records_run {
 
 PYBIND11_MODULE(_dupstrip, m) {
   m.doc() = "dupstrip's engine (use the dupstrip package, not this module)";
+  // What the library throws past the run layer: I/O errors of its temporary files
+  // (std::system_error) are OSErrors, unusable state or fingerprint files and invalid options
+  // ValueErrors (pybind11 would make them all RuntimeErrors).
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const std::system_error& e) {
+      set_os_error(e.code(), e.what(), "");
+    } catch (const ds::format_error& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const ds::config_error& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
   m.attr("__version__") = DUPSTRIP_VERSION_STRING;
   m.attr("git_revision") = DUPSTRIP_GIT_REV;
   m.def("default_options", &default_options, "The engine's default options.");

@@ -47,3 +47,11 @@ def test_scaleout_errors(corpus, tmp_path):
         dupstrip.apply(part, tmp_path / "out.jsonl", state=tmp_path / "junk.dsm", threshold=0.5)
     with pytest.raises(FileNotFoundError):
         dupstrip.scan(tmp_path / "missing.jsonl", fingerprints=tmp_path / "fp.dsfp")
+    for call in (lambda: dupstrip.merge(state=tmp_path / "missing.dsm"),
+                 lambda: dupstrip.merge([tmp_path / "missing.dsfp"], tmp_path / "s.dsm"),
+                 lambda: dupstrip.apply(part, tmp_path / "out.jsonl", state=tmp_path / "missing.dsm")):
+        with pytest.raises(FileNotFoundError) as e:
+            call()
+        assert e.value.filename.startswith(str(tmp_path / "missing."))
+    with pytest.raises(ValueError, match="not a dupstrip fingerprint or state file"):
+        dupstrip.merge(state=tmp_path)  # a folder
