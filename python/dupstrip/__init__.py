@@ -312,6 +312,7 @@ class CleanRun(Iterator[Result]):
         if self._run is not None:
             self._run.close()
             self._run = None
+        self._buffer.clear()
         self._done = True
 
     def __next__(self) -> Result:
@@ -323,8 +324,9 @@ class CleanRun(Iterator[Result]):
             assert self._run is not None
             batch = self._run.next_batch(self._BATCH, self._keep_dropped)
             if not batch:
-                self.summary = self._run.summary()
+                summary = self._run.summary()
                 self.close()
+                self.summary = summary
                 raise StopIteration
             self._buffer.extend(batch)
         return self._result(*self._buffer.popleft())

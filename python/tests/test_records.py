@@ -65,6 +65,15 @@ def test_summary_after_the_last_result():
     assert run.summary["read"] == 9 and run.summary["kept"] == n == 8 and run.summary["dropped"] == 1
 
 
+def test_close_ends_the_iteration():
+    with dupstrip.clean(corpus()) as run:
+        first = next(run)
+        assert first.index == 0
+    with pytest.raises(StopIteration):
+        next(run)
+    assert run.summary is None
+
+
 def test_strings_in_strings_out():
     texts = [article(i) for i in range(5)] + [article(0)]
     results = list(dupstrip.clean(iter(texts), keep_dropped=True))
