@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/memory_source.hpp"
+
 #include <algorithm>
 #include <map>
 #include <random>
@@ -11,24 +13,10 @@
 #include <vector>
 
 using namespace dupstrip;
+using dupstrip_test::memory_source;
 
 namespace {
 
-// An in-memory corpus: (group, name, text).
-class memory_source final : public document_source {
- public:
-  struct doc {
-    std::string group, name, text;
-  };
-  explicit memory_source(std::vector<doc> docs) : docs_(std::move(docs)) {}
-  std::size_t size() const override { return docs_.size(); }
-  std::string_view name(std::size_t i) const override { return docs_[i].name; }
-  std::string_view group(std::size_t i) const override { return docs_[i].group; }
-  result<std::string> read(std::size_t i) const override { return docs_[i].text; }
-
- private:
-  std::vector<doc> docs_;
-};
 
 // A word made of letters only (digits would be masked in line keys).
 std::string word(int n) {

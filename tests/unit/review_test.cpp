@@ -18,28 +18,16 @@
 
 #include "dupstrip/review_internal.hpp"
 #include "support/corpus.hpp"
+#include "support/memory_source.hpp"
 #include "support/review_corpus.hpp"
 
 using namespace dupstrip;
+using dupstrip_test::memory_source;
 namespace fs = std::filesystem;
 namespace rv = dupstrip::detail::review;
 
 namespace {
 
-class docs_in_memory final : public document_source {
- public:
-  struct doc {
-    std::string group, name, text;
-  };
-  explicit docs_in_memory(std::vector<doc> docs) : docs_(std::move(docs)) {}
-  std::size_t size() const override { return docs_.size(); }
-  std::string_view name(std::size_t i) const override { return docs_[i].name; }
-  std::string_view group(std::size_t i) const override { return docs_[i].group; }
-  result<std::string> read(std::size_t i) const override { return docs_[i].text; }
-
- private:
-  std::vector<doc> docs_;
-};
 
 // Every file of a folder, by name.
 std::map<std::string, std::string> folder_bytes(const fs::path& dir) {
@@ -51,8 +39,8 @@ std::map<std::string, std::string> folder_bytes(const fs::path& dir) {
 
 // A small run of the real pipeline: three sites with furniture, a syndicated copy, and the
 // hostile documents; returns the source and writes its report.
-docs_in_memory hostile_run(const fs::path& report) {
-  std::vector<docs_in_memory::doc> docs;
+memory_source hostile_run(const fs::path& report) {
+  std::vector<memory_source::doc> docs;
   const char* sites[] = {"alpha", "beta", "gamma"};
   for (int s = 0; s < 3; ++s) {
     for (int p = 0; p < 5; ++p) {
@@ -71,7 +59,7 @@ docs_in_memory hostile_run(const fs::path& report) {
     }
   }
   docs.push_back({"gamma", "gamma/<img src=x onerror=alert(1)>.txt", docs[1].text});  // a copy with a hostile name
-  docs_in_memory src(docs);
+  memory_source src(docs);
   clean_options o;
   o.jobs = 1;
   const analysis a = deduper(o).run(src);
@@ -286,7 +274,7 @@ TEST_CASE("rendered texts stay within their byte budget", "[unit][review]") {
 TEST_CASE("write_review: hostile documents, determinism, errors", "[unit][review]") {
   dupstrip_test::temp_dir t;
   const fs::path report = t.path() / "report.jsonl";
-  const docs_in_memory src = hostile_run(report);
+  const memory_source src = hostile_run(report);
   review_options o;
   o.documents = 50;
 
@@ -401,11 +389,11 @@ TEST_CASE("write_review: pathological texts and names keep every page within its
   // a visible marker), with a removed range on every line: the worst content per byte. The
   // bounds checked here are the ones doc/review.md states.
   dupstrip_test::temp_dir t;
-  std::vector<docs_in_memory::doc> docs;
+  std::vector<memory_source::doc> docs;
   std::string r = report_begin(clean_options{});
   std::string line;
   for (int k = 0; k < 24; ++k) {
-    docs_in_memory::doc d;
+    memory_source::doc d;
     d.group = "site-" + std::to_string(k % 3) + std::string(500, '\x01');
     d.name = d.group + "/" + std::string(3000, '"') + std::to_string(k);
     std::vector<std::size_t> starts;
@@ -466,7 +454,7 @@ TEST_CASE("write_review: pathological texts and names keep every page within its
     r += "]}}\n";
   }
   dupstrip_test::write_text(t.path() / "report.jsonl", r);
-  const docs_in_memory src(docs);
+  const memory_source src(docs);
   review_options o;
   o.documents = 10;
   o.rows_per_page = 5;

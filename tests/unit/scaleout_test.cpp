@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/memory_source.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -20,6 +22,7 @@
 #include <vector>
 
 using namespace dupstrip;
+using dupstrip_test::memory_source;
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using dupstrip_test::read_text;
@@ -28,30 +31,6 @@ using dupstrip_test::write_text;
 
 namespace {
 
-// An in-memory corpus: (group, name, text), or a read error.
-class memory_source final : public document_source {
- public:
-  struct doc {
-    std::string group, name, text;
-    std::error_code error = {};
-  };
-  explicit memory_source(std::vector<doc> docs) : docs_(std::move(docs)) {}
-  std::size_t size() const override { return docs_.size(); }
-  std::string_view name(std::size_t i) const override { return docs_[i].name; }
-  std::string_view group(std::size_t i) const override { return docs_[i].group; }
-  result<std::string> read(std::size_t i) const override {
-    if (docs_[i].error) return docs_[i].error;
-    return docs_[i].text;
-  }
-  // Documents [first, first + count) as a source of their own.
-  memory_source slice(std::size_t first, std::size_t count) const {
-    return memory_source({docs_.begin() + static_cast<std::ptrdiff_t>(first),
-                          docs_.begin() + static_cast<std::ptrdiff_t>(first + count)});
-  }
-
- private:
-  std::vector<doc> docs_;
-};
 
 // Binary files are compared without printing them.
 bool same_bytes(const fs::path& a, const fs::path& b) { return read_text(a) == read_text(b); }
