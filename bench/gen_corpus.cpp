@@ -1,22 +1,53 @@
 // Deterministic corpus generator for benchmarks: sites of templated article pages with
 // repeated bodies, syndicated copies and exact copies (tests/support/corpus.cpp), written as a
-// folder. Sizes by flag; the same flags always give the same bytes.
-//   dupstrip_gen_corpus OUT_DIR [--sites N] [--articles-per-site N] [--seed N] [--chinese] [--long]
+// folder, or with --jsonl as one JSON Lines file (records {"id", "site", "text"}, in the order
+// of the folder's paths; clean it with --group-field site). Sizes by flag; the same flags always
+// give the same bytes.
+//   dupstrip_gen_corpus OUT [--sites N] [--articles-per-site N] [--seed N] [--chinese] [--long] [--jsonl]
 #include "support/corpus.hpp"
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
+
+namespace {
+
+// JSON string body for `s` (UTF-8 passed through; quotes, backslashes and controls escaped).
+void append_json_string(std::string& out, const std::string& s) {
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s OUT_DIR [--sites N] [--articles-per-site N] [--seed N] [--chinese] [--long]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s OUT_DIR [--sites N] [--articles-per-site N] [--seed N] [--chinese] [--long] [--jsonl]\n", argv[0]);
     return 2;
   }
   dupstrip_test::corpus_params p;
   p.sites = 20;
   p.articles_per_site = 100;
   std::uint64_t seed = 1;
+  bool jsonl = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> const char* {
@@ -36,6 +67,8 @@ int main(int argc, char** argv) {
       p.chinese = true;
     } else if (a == "--long") {
       p.paragraph_factor = 2;  // ~4 KB pages instead of ~2 KB
+    } else if (a == "--jsonl") {
+      jsonl = true;
     } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -47,13 +80,38 @@ int main(int argc, char** argv) {
   dupstrip_test::corpus_params one = p;
   one.sites = 1;
   one.p_syndicate = 0.0;
+  std::ofstream jsonl_out;
+  if (jsonl) {
+    jsonl_out.open(argv[1], std::ios::binary | std::ios::trunc);
+    if (!jsonl_out) {
+      std::fprintf(stderr, "cannot write %s\n", argv[1]);
+      return 1;
+    }
+  }
+  std::string record;
   for (int s = 0; s < sites; ++s) {
     const auto c = dupstrip_test::generate_corpus(one, seed * std::uint64_t{1000003} + static_cast<std::uint64_t>(s));
     for (const auto& [rel, text] : c.pages) {
-      dupstrip_test::write_text(std::filesystem::path(argv[1]) / ("s" + std::to_string(s) + "-" + rel), text);
+      const std::string id = "s" + std::to_string(s) + "-" + rel;
+      if (jsonl) {
+        record = "{\"id\":";
+        append_json_string(record, id);
+        record += ",\"site\":";
+        append_json_string(record, "s" + std::to_string(s));
+        record += ",\"text\":";
+        append_json_string(record, text);
+        record += "}\n";
+        jsonl_out << record;
+      } else {
+        dupstrip_test::write_text(std::filesystem::path(argv[1]) / id, text);
+      }
       ++files;
     }
   }
-  std::printf("%zu files\n", files);
+  if (jsonl && !jsonl_out.flush()) {
+    std::fprintf(stderr, "writing %s failed\n", argv[1]);
+    return 1;
+  }
+  std::printf("%zu %s\n", files, jsonl ? "records" : "files");
   return 0;
 }
