@@ -228,27 +228,62 @@ copy_index index_copies(scan_scratch& s, const repeat_options& options, const st
   }
   idx.class_begin.push_back(static_cast<std::uint32_t>(by_content.size()));
   auto first_of = [&](std::uint32_t c) { return idx.members[idx.class_begin[c]]; };
-  // Distinct shingles of every present line, and the index shingle -> class (first lines only).
+  auto queries = [&](std::size_t i) { return words[i] != 0 && absent[i] == 0 && coverage[i] >= options.coverage; };
+  // Distinct shingles of a present line, made when first needed from the shingles the coverage
+  // pass left in s.line_shingles (most lines of a page are never looked at: only the few that
+  // repeat enough to start a run ask, and only their candidates answer).
   std::vector<std::uint64_t> sh;
-  std::vector<std::uint32_t> sh_begin(n + 1, 0);
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> postings;
-  for (std::size_t i = 0; i < n; ++i) {
-    sh_begin[i] = static_cast<std::uint32_t>(sh.size());
-    if (words[i] == 0 || absent[i] != 0) continue;
-    s.shingles.clear();
-    shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + s.offset[i], words[i]), options.shingle_size,
-                   s.shingles);
-    std::sort(s.shingles.begin(), s.shingles.end());
-    s.shingles.erase(std::unique(s.shingles.begin(), s.shingles.end()), s.shingles.end());
-    sh.insert(sh.end(), s.shingles.begin(), s.shingles.end());
-    if (first_of(class_of[i]) == i)
-      for (const std::uint64_t h : s.shingles) postings.emplace_back(h, class_of[i]);
-  }
-  sh_begin[n] = static_cast<std::uint32_t>(sh.size());
-  std::sort(postings.begin(), postings.end());
-  auto shingles_of = [&](std::size_t i) {
-    return std::span<const std::uint64_t>(sh.data() + sh_begin[i], sh_begin[i + 1] - sh_begin[i]);
+  std::vector<std::uint32_t> sh_begin(n, 0);
+  std::vector<std::uint32_t> sh_size(n, 0);
+  std::vector<std::uint8_t> sh_made(n, 0);
+  auto make_distinct = [&](std::size_t i) {
+    if (sh_made[i] != 0) return;
+    sh_made[i] = 1;
+    const std::size_t b = sh.size();
+    sh.insert(sh.end(), s.line_shingles.begin() + s.line_shingles_at[i], s.line_shingles.begin() + s.line_shingles_at[i + 1]);
+    std::sort(sh.begin() + static_cast<std::ptrdiff_t>(b), sh.end());
+    sh.erase(std::unique(sh.begin() + static_cast<std::ptrdiff_t>(b), sh.end()), sh.end());
+    sh_begin[i] = static_cast<std::uint32_t>(b);
+    sh_size[i] = static_cast<std::uint32_t>(sh.size() - b);
   };
+  auto shingles_of = [&](std::size_t i) {  // valid until the next make_distinct()
+    return std::span<const std::uint64_t>(sh.data() + sh_begin[i], sh_size[i]);
+  };
+  // The shingles the asking lines hold, numbered densely: only postings of these can be counted.
+  std::size_t asked = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (queries(i)) asked += s.line_shingles_at[i + 1] - s.line_shingles_at[i];
+  s.query_ids.reset(asked);
+  std::uint32_t ids = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!queries(i)) continue;
+    make_distinct(i);
+    for (const std::uint64_t h : shingles_of(i))
+      if (s.query_ids.first_or_insert(h, ids) == ids) ++ids;
+  }
+  // The index shingle id -> classes (first lines of classes only, ascending), restricted to
+  // those shingles: a posting list is then exactly as long as over all shingles, so the cap
+  // below decides alike. Built as (id, class) pairs, one per distinct pair, then bucketed by id.
+  constexpr std::uint32_t not_asked = ~std::uint32_t{0};
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  std::vector<std::uint32_t> last_class(ids, not_asked);
+  for (std::size_t c = 0; c + 1 < idx.class_begin.size(); ++c) {
+    const std::uint32_t j = first_of(static_cast<std::uint32_t>(c));
+    for (std::uint32_t k = s.line_shingles_at[j]; k < s.line_shingles_at[j + 1]; ++k) {
+      const std::uint32_t id = s.query_ids.find(s.line_shingles[k], not_asked);
+      if (id == not_asked || last_class[id] == c) continue;
+      last_class[id] = static_cast<std::uint32_t>(c);
+      pairs.emplace_back(id, static_cast<std::uint32_t>(c));
+    }
+  }
+  std::vector<std::uint32_t> post_begin(std::size_t{ids} + 1, 0);
+  for (const auto& pr : pairs) ++post_begin[pr.first + 1];
+  for (std::uint32_t id = 0; id < ids; ++id) post_begin[id + 1] += post_begin[id];
+  std::vector<std::uint32_t> post_class(pairs.size());
+  {
+    std::vector<std::uint32_t> fill(post_begin.begin(), post_begin.end() - 1);
+    for (const auto& pr : pairs) post_class[fill[pr.first]++] = pr.second;  // classes stay ascending
+  }
   auto tokens_of = [&](std::size_t i) {
     return std::span<const std::uint64_t>(s.hashes.data() + s.offset[i], words[i]);
   };
@@ -260,27 +295,28 @@ copy_index index_copies(scan_scratch& s, const repeat_options& options, const st
   std::vector<std::uint64_t> tb;
   for (std::size_t i = 0; i < n; ++i) {
     idx.matched_begin[i] = static_cast<std::uint32_t>(idx.matched.size());
-    if (words[i] == 0 || absent[i] != 0 || coverage[i] < options.coverage) continue;
+    if (!queries(i)) continue;
     const std::uint32_t own = class_of[i];
     if (first_of(own) < i) idx.matched.push_back(own);  // an exact earlier copy
     hits.clear();
     for (const std::uint64_t h : shingles_of(i)) {
-      const auto lo = std::lower_bound(postings.begin(), postings.end(), std::make_pair(h, std::uint32_t{0}));
-      auto hi = lo;
-      while (hi != postings.end() && hi->first == h && hi - lo <= static_cast<std::ptrdiff_t>(max_posting)) ++hi;
-      if (hi - lo > static_cast<std::ptrdiff_t>(max_posting)) continue;
-      for (auto it = lo; it != hi; ++it)
-        if (it->second != own) hits.push_back(it->second);
+      const std::uint32_t id = s.query_ids.find(h, not_asked);
+      const std::uint32_t lo = post_begin[id];
+      const std::uint32_t hi = post_begin[id + 1];
+      if (hi - lo > max_posting) continue;
+      for (std::uint32_t k = lo; k < hi; ++k)
+        if (post_class[k] != own) hits.push_back(post_class[k]);
     }
     std::sort(hits.begin(), hits.end());
-    const auto mine = static_cast<double>(shingles_of(i).size());
+    const auto mine = static_cast<double>(sh_size[i]);
     for (std::size_t a = 0; a < hits.size();) {
       std::size_t b = a;
       while (b < hits.size() && hits[b] == hits[a]) ++b;
       const std::uint32_t c = hits[a];
       const std::uint32_t j = first_of(c);
       const auto shared = static_cast<double>(b - a);
-      const auto theirs = static_cast<double>(shingles_of(j).size());
+      make_distinct(j);
+      const auto theirs = static_cast<double>(sh_size[j]);
       const bool i_in_j = shared >= copy_containment * mine;
       const bool j_in_i = shared >= copy_containment * theirs;
       a = b;
@@ -303,6 +339,8 @@ copy_index index_copies(scan_scratch& s, const repeat_options& options, const st
     while (b < covers.size() && covers[b].first == covers[a].first) ++b;
     const std::uint32_t f = covers[a].first;
     if (b - a >= min_flattened_parts) {
+      make_distinct(f);
+      for (std::size_t k = a; k < b; ++k) make_distinct(covers[k].second);
       ta.clear();
       for (std::size_t k = a; k < b; ++k) {
         const std::span<const std::uint64_t> part = shingles_of(covers[k].second);
@@ -331,22 +369,28 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
   s.first_line.reset(s.hashes.size() + 16);
   std::vector<std::uint32_t> words(n, 0);  // tokens per line
   started = false;
+  // Every present line's shingles, kept for the copy index (absent and empty lines hold none).
+  s.line_shingles.clear();
+  s.line_shingles_at.assign(n + 1, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint32_t b = s.offset[i];
     const std::uint32_t e = s.offset[i + 1];
+    s.line_shingles_at[i] = static_cast<std::uint32_t>(s.line_shingles.size());
     if (absent[i] != 0) continue;
     words[i] = e - b;
     if (e == b) continue;
-    s.shingles.clear();
+    const std::size_t from = s.line_shingles.size();
     shingle_hashes(std::span<const std::uint64_t>(s.hashes.data() + b, e - b), options.shingle_size,
-                   s.shingles);
+                   s.line_shingles);
     // Seen: first inserted by an earlier line (a shingle repeated within this line is not).
     std::size_t seen = 0;
     const auto line = static_cast<std::uint32_t>(i);
-    for (std::uint64_t h : s.shingles) seen += s.first_line.first_or_insert(h, line) < line ? 1U : 0U;
-    coverage[i] = static_cast<double>(seen) / static_cast<double>(s.shingles.size());
+    for (std::size_t k = from; k < s.line_shingles.size(); ++k)
+      seen += s.first_line.first_or_insert(s.line_shingles[k], line) < line ? 1U : 0U;
+    coverage[i] = static_cast<double>(seen) / static_cast<double>(s.line_shingles.size() - from);
     started = started || coverage[i] >= options.coverage;
   }
+  s.line_shingles_at[n] = static_cast<std::uint32_t>(s.line_shingles.size());
   // No line repeats enough to start a run (most documents): nothing to index.
   if (!started) return {};
   const copy_index idx = index_copies(s, options, absent, words, coverage);

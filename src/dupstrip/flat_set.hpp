@@ -103,6 +103,14 @@ class flat_map64 {
       }
     }
   }
+  /// The value of key v (v != 0), or nullptr when v is absent.
+  [[nodiscard]] const Value* find(std::uint64_t v) const noexcept {
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = index(v) & mask;; i = (i + 1) & mask) {
+      if (keys_[i] == v) return &values_[i];
+      if (keys_[i] == 0) return nullptr;
+    }
+  }
   /// Calls fn(key, value) for every key, in no particular order.
   template <class Fn>
   void for_each(Fn&& fn) const {
@@ -153,6 +161,12 @@ class flat_first64 {
     }
     bool inserted = false;
     return map_.find_or_insert(v, owner, inserted);
+  }
+  /// The owner of v, or `none` when v was never inserted.
+  [[nodiscard]] std::uint32_t find(std::uint64_t v, std::uint32_t none) const noexcept {
+    if (v == 0) return has_zero_ ? zero_owner_ : none;
+    const std::uint32_t* p = map_.find(v);
+    return p != nullptr ? *p : none;
   }
 
  private:

@@ -27,6 +27,9 @@ struct scan_scratch {
   flat_set64 set;
   flat_set64 set2;
   flat_first64 first_line;  // repeat detection: the line where each shingle first occurred
+  std::vector<std::uint64_t> line_shingles;     // repeat detection: each present line's shingles...
+  std::vector<std::uint32_t> line_shingles_at;  // ...line i's at line_shingles[at[i] .. at[i+1])
+  flat_first64 query_ids;                       // the shingles of the lines that ask the copy index -> dense ids
 };
 
 /// Tokenises every line of `bytes` into the scratch buffers and fills `keys` (one per line).
