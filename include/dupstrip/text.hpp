@@ -65,6 +65,7 @@ struct token {
   std::uint32_t begin;  ///< first byte, relative to the start of the tokenised text
   std::uint32_t end;    ///< one past the last byte
   token_kind kind;
+  bool ascii_digit = false;  ///< the token's text holds an ASCII digit 0-9 (words and numbers)
 };
 
 /// Hash of one normalised token: XXH3-64 of its UTF-8 bytes with seed 0. Stable across

@@ -37,10 +37,6 @@ constexpr double gap_coverage = 0.25;
 // quote) is as often the page's own structure as a reprint, and cheap to keep.
 constexpr std::size_t min_run_lines = 2;
 
-bool has_ascii_digit(std::string_view s) noexcept {
-  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
 
 std::uint64_t sequence_hash(const std::uint64_t* data, std::size_t n, std::uint64_t seed) noexcept {
@@ -71,7 +67,7 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
     bool last_number = false;
     for (const token& t : s.tokens) {
       s.hashes.push_back(t.hash);
-      if (t.kind == token_kind::word && has_ascii_digit(text.substr(t.begin, t.end - t.begin))) {
+      if (t.kind == token_kind::word && t.ascii_digit) {
         if (!last_number) s.masked.push_back(number_token);
         last_number = true;
       } else {

@@ -193,8 +193,9 @@ class tokenizer {
   }
 
   template <class Sink>
-  [[gnu::always_inline]] void emit(Sink& sink, token_kind kind, std::size_t begin, std::size_t end, std::string_view norm) {
-    sink.emit(kind, begin, end, norm);
+  [[gnu::always_inline]] void emit(Sink& sink, token_kind kind, std::size_t begin, std::size_t end, std::string_view norm,
+                                   bool ascii_digit = false) {
+    sink.emit(kind, begin, end, norm, ascii_digit);
     prev_number_ = false;
   }
 
@@ -252,7 +253,7 @@ class tokenizer {
       if (prev_number_) {
         sink.extend(i);
       } else {
-        sink.emit(token_kind::number, start, i, std::string_view("#"));
+        sink.emit(token_kind::number, start, i, std::string_view("#"), (ascii_seen & flag_digit) != 0);
       }
       prev_number_ = true;
       return i;
@@ -260,10 +261,10 @@ class tokenizer {
     const bool upper = (ascii_seen & flag_upper) != 0;
     const bool rewrite = (opt_.case_fold && (upper || non_ascii)) || (opt_.fold_punctuation && non_ascii);
     if (!rewrite) {
-      emit(sink, token_kind::word, start, i, text_.substr(start, i - start));
+      emit(sink, token_kind::word, start, i, text_.substr(start, i - start), (ascii_seen & flag_digit) != 0);
     } else {
       normalise_into(start, i, !non_ascii);
-      emit(sink, token_kind::word, start, i, buf_);
+      emit(sink, token_kind::word, start, i, buf_, (ascii_seen & flag_digit) != 0);
     }
     return i;
   }
@@ -320,9 +321,9 @@ class token_sink {
  public:
   explicit token_sink(std::vector<token>& out) noexcept : out_(out) {}
   [[gnu::always_inline]] void emit(token_kind kind, std::size_t begin, std::size_t end,
-                                   std::string_view norm) {
+                                   std::string_view norm, bool ascii_digit) {
     out_.push_back(token{detail::xxh3_64_inline(norm.data(), norm.size(), 0), static_cast<std::uint32_t>(begin),
-                         static_cast<std::uint32_t>(end), kind});
+                         static_cast<std::uint32_t>(end), kind, ascii_digit});
   }
   void extend(std::size_t end) noexcept { out_.back().end = static_cast<std::uint32_t>(end); }
 
@@ -333,7 +334,8 @@ class token_sink {
 /// Sink of normalize(): joins normalised token texts with single spaces.
 class text_sink {
  public:
-  void emit(token_kind /*kind*/, std::size_t /*begin*/, std::size_t /*end*/, std::string_view norm) {
+  void emit(token_kind /*kind*/, std::size_t /*begin*/, std::size_t /*end*/, std::string_view norm,
+            bool /*ascii_digit*/) {
     if (count_++ != 0) out_.push_back(' ');
     out_.append(norm);
   }
