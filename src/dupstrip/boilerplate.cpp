@@ -169,14 +169,11 @@ constexpr std::size_t max_posting = 64;
 
 // Which earlier lines each line copies, for the lines that can start a run. Lines with the
 // same token sequence form a class; classes are what the index holds, so a line printed a
-// thousand times costs one posting.
-struct copy_index {
-  std::vector<std::uint32_t> members;      // lines of class c: members[class_begin[c] .. class_begin[c+1]), ascending
-  std::vector<std::uint32_t> class_begin;
-  std::vector<std::uint32_t> matched;      // classes line j copies: matched[matched_begin[j] .. matched_begin[j+1])
-  std::vector<std::uint32_t> matched_begin;
-  std::vector<std::uint32_t> flattened;    // flattened copies (lines), ascending
-};
+// thousand times costs one posting. The index lives in repeat_scratch (scan.hpp):
+//   members[class_begin[c] .. class_begin[c+1])  lines of class c, ascending
+//   matched[matched_begin[j] .. matched_begin[j+1])  classes line j copies
+//   flattened  flattened copies (lines), ascending
+using copy_index = repeat_scratch;
 
 // Tokens in one multiset and not in the other, the larger of the two directions.
 std::size_t token_edits(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
@@ -204,18 +201,24 @@ std::size_t token_edits(std::span<const std::uint64_t> a, std::span<const std::u
   return std::max(only_a + (ta.size() - x), only_b + (tb.size() - y));
 }
 
-copy_index index_copies(scan_scratch& s, const repeat_options& options, const std::vector<std::uint8_t>& absent,
-                        const std::vector<std::uint32_t>& words, const std::vector<double>& coverage) {
+const copy_index& index_copies(scan_scratch& s, const repeat_options& options, const std::vector<std::uint8_t>& absent,
+                               const std::vector<std::uint32_t>& words, const std::vector<double>& coverage) {
   const std::size_t n = words.size();
-  copy_index idx;
+  copy_index& idx = s.rep;
+  idx.members.clear();
+  idx.class_begin.clear();
+  idx.matched.clear();
+  idx.flattened.clear();
   // Classes of equal token sequences.
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_content;
+  auto& by_content = s.rep.by_content;
+  by_content.clear();
   for (std::size_t i = 0; i < n; ++i)
     if (words[i] != 0)
       by_content.emplace_back(sequence_hash(s.hashes.data() + s.offset[i], words[i], line_key_seed),
                               static_cast<std::uint32_t>(i));
   std::sort(by_content.begin(), by_content.end());
-  std::vector<std::uint32_t> class_of(n, 0);
+  auto& class_of = s.rep.class_of;
+  class_of.assign(n, 0);
   for (std::size_t k = 0; k < by_content.size(); ++k) {
     if (k == 0 || by_content[k].first != by_content[k - 1].first)
       idx.class_begin.push_back(static_cast<std::uint32_t>(k));
@@ -228,10 +231,14 @@ copy_index index_copies(scan_scratch& s, const repeat_options& options, const st
   // Distinct shingles of a present line, made when first needed from the shingles the coverage
   // pass left in s.line_shingles (most lines of a page are never looked at: only the few that
   // repeat enough to start a run ask, and only their candidates answer).
-  std::vector<std::uint64_t> sh;
-  std::vector<std::uint32_t> sh_begin(n, 0);
-  std::vector<std::uint32_t> sh_size(n, 0);
-  std::vector<std::uint8_t> sh_made(n, 0);
+  auto& sh = s.rep.distinct;
+  auto& sh_begin = s.rep.distinct_at;
+  auto& sh_size = s.rep.distinct_size;
+  auto& sh_made = s.rep.distinct_made;
+  sh.clear();
+  sh_begin.assign(n, 0);
+  sh_size.assign(n, 0);
+  sh_made.assign(n, 0);
   auto make_distinct = [&](std::size_t i) {
     if (sh_made[i] != 0) return;
     sh_made[i] = 1;
@@ -261,8 +268,10 @@ copy_index index_copies(scan_scratch& s, const repeat_options& options, const st
   // those shingles: a posting list is then exactly as long as over all shingles, so the cap
   // below decides alike. Built as (id, class) pairs, one per distinct pair, then bucketed by id.
   constexpr std::uint32_t not_asked = ~std::uint32_t{0};
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
-  std::vector<std::uint32_t> last_class(ids, not_asked);
+  auto& pairs = s.rep.pairs;
+  auto& last_class = s.rep.last_class;
+  pairs.clear();
+  last_class.assign(ids, not_asked);
   for (std::size_t c = 0; c + 1 < idx.class_begin.size(); ++c) {
     const std::uint32_t j = first_of(static_cast<std::uint32_t>(c));
     for (std::uint32_t k = s.line_shingles_at[j]; k < s.line_shingles_at[j + 1]; ++k) {
@@ -272,23 +281,25 @@ copy_index index_copies(scan_scratch& s, const repeat_options& options, const st
       pairs.emplace_back(id, static_cast<std::uint32_t>(c));
     }
   }
-  std::vector<std::uint32_t> post_begin(std::size_t{ids} + 1, 0);
+  auto& post_begin = s.rep.post_begin;
+  auto& post_class = s.rep.post_class;
+  auto& fill = s.rep.fill;
+  post_begin.assign(std::size_t{ids} + 1, 0);
   for (const auto& pr : pairs) ++post_begin[pr.first + 1];
   for (std::uint32_t id = 0; id < ids; ++id) post_begin[id + 1] += post_begin[id];
-  std::vector<std::uint32_t> post_class(pairs.size());
-  {
-    std::vector<std::uint32_t> fill(post_begin.begin(), post_begin.end() - 1);
-    for (const auto& pr : pairs) post_class[fill[pr.first]++] = pr.second;  // classes stay ascending
-  }
+  post_class.resize(pairs.size());
+  fill.assign(post_begin.begin(), post_begin.end() - 1);
+  for (const auto& pr : pairs) post_class[fill[pr.first]++] = pr.second;  // classes stay ascending
   auto tokens_of = [&](std::size_t i) {
     return std::span<const std::uint64_t>(s.hashes.data() + s.offset[i], words[i]);
   };
   // For each line that can start a run: count shared shingles with every other class.
   idx.matched_begin.assign(n + 1, 0);
-  std::vector<std::uint32_t> hits;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> covers;  // (long line, line it covers)
-  std::vector<std::uint64_t> ta;
-  std::vector<std::uint64_t> tb;
+  auto& hits = s.rep.hits;
+  auto& covers = s.rep.covers;  // (long line, line it covers)
+  auto& ta = s.rep.ta;
+  auto& tb = s.rep.tb;
+  covers.clear();
   for (std::size_t i = 0; i < n; ++i) {
     idx.matched_begin[i] = static_cast<std::uint32_t>(idx.matched.size());
     if (!queries(i)) continue;
@@ -361,9 +372,11 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
                                          const repeat_options& options, const std::vector<std::uint8_t>& absent,
                                          bool& started) {
   const std::size_t n = keys.size();
-  std::vector<double> coverage(n, 0.0);
+  std::vector<double>& coverage = s.rep.coverage;
+  coverage.assign(n, 0.0);
   s.first_line.reset(s.hashes.size() + 16);
-  std::vector<std::uint32_t> words(n, 0);  // tokens per line
+  std::vector<std::uint32_t>& words = s.rep.words;  // tokens per line
+  words.assign(n, 0);
   started = false;
   // Every present line's shingles, kept for the copy index (absent and empty lines hold none).
   s.line_shingles.clear();
@@ -389,7 +402,7 @@ std::vector<repeated_run> find_runs_once(scan_scratch& s, const std::vector<line
   s.line_shingles_at[n] = static_cast<std::uint32_t>(s.line_shingles.size());
   // No line repeats enough to start a run (most documents): nothing to index.
   if (!started) return {};
-  const copy_index idx = index_copies(s, options, absent, words, coverage);
+  const copy_index& idx = index_copies(s, options, absent, words, coverage);
   auto matched = [&](std::size_t j) {
     return std::span<const std::uint32_t>(idx.matched.data() + idx.matched_begin[j],
                                           idx.matched_begin[j + 1] - idx.matched_begin[j]);

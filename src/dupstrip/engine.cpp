@@ -172,7 +172,10 @@ scan_record scan_document(result<std::string> data, const engine_config& cfg, sc
     cfg.doc_mh.compute(s.shingles, rec.sig);
     rec.active = true;
   }
-  // Block signatures of longer lines, for near-identical template lines.
+  // Block signatures of longer lines, for near-identical template lines (sized once).
+  std::size_t signed_lines = 0;
+  for (std::size_t l = 0; l < lines.size(); ++l) signed_lines += s.moffset[l + 1] - s.moffset[l] >= min_block_sig_tokens ? 1U : 0U;
+  rec.block_sigs.reserve(signed_lines * block_perm);
   for (std::size_t l = 0; l < lines.size(); ++l) {
     line_fp& lf = rec.lines[l];
     const std::uint32_t mb = s.moffset[l];

@@ -10,9 +10,40 @@
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dupstrip::detail {
+
+/// Buffers of the repeat search (boilerplate.cpp), reused from one document to the next.
+struct repeat_scratch {
+  // The copy index: classes of lines with equal token sequences, the classes each line copies,
+  // the flattened copies.
+  std::vector<std::uint32_t> members;
+  std::vector<std::uint32_t> class_begin;
+  std::vector<std::uint32_t> matched;
+  std::vector<std::uint32_t> matched_begin;
+  std::vector<std::uint32_t> flattened;
+  // Its working buffers.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_content;
+  std::vector<std::uint32_t> class_of;
+  std::vector<std::uint64_t> distinct;
+  std::vector<std::uint32_t> distinct_at;
+  std::vector<std::uint32_t> distinct_size;
+  std::vector<std::uint8_t> distinct_made;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  std::vector<std::uint32_t> last_class;
+  std::vector<std::uint32_t> post_begin;
+  std::vector<std::uint32_t> post_class;
+  std::vector<std::uint32_t> fill;
+  std::vector<std::uint32_t> hits;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> covers;
+  std::vector<std::uint64_t> ta;
+  std::vector<std::uint64_t> tb;
+  // One pass: per line, its share of shingles seen earlier and its token count.
+  std::vector<double> coverage;
+  std::vector<std::uint32_t> words;
+};
 
 /// Reusable buffers for scanning one document after another on one thread.
 struct scan_scratch {
@@ -30,6 +61,7 @@ struct scan_scratch {
   std::vector<std::uint64_t> line_shingles;     // repeat detection: each present line's shingles...
   std::vector<std::uint32_t> line_shingles_at;  // ...line i's at line_shingles[at[i] .. at[i+1])
   flat_first64 query_ids;                       // the shingles of the lines that ask the copy index -> dense ids
+  repeat_scratch rep;
 };
 
 /// Tokenises every line of `bytes` into the scratch buffers and fills `keys` (one per line).
