@@ -415,10 +415,15 @@ std::size_t run_state::stored_lines(std::size_t i) const {
 }
 
 std::vector<line_fp> run_state::decode_lines(std::size_t i, const unsigned char* records) const {
-  std::vector<line_fp> lines(stored_lines(i));
+  std::vector<line_fp> lines;
+  decode_lines_into(i, records, lines);
+  return lines;
+}
+
+void run_state::decode_lines_into(std::size_t i, const unsigned char* records, std::vector<line_fp>& lines) const {
+  lines.resize(stored_lines(i));
   for (std::size_t l = 0; l < lines.size(); ++l) get_line(records + l * line_bytes, lines[l]);
   if (removals_.count(i) != 0) apply_removals(lines, removals_.get(i));
-  return lines;
 }
 
 std::vector<line_fp> run_state::lines_of(std::size_t i) const {
@@ -427,10 +432,13 @@ std::vector<line_fp> run_state::lines_of(std::size_t i) const {
   return decode_lines(i, buf.data());
 }
 
-std::vector<line_fp> run_state::line_cursor::lines_of(std::size_t i) {
+const std::vector<line_fp>& run_state::line_cursor::lines_of(std::size_t i) {
   const run_state& st = *st_;
   const std::uint64_t len = st.stored_lines(i) * line_bytes;
-  if (len == 0) return {};
+  if (len == 0) {
+    lines_.clear();
+    return lines_;
+  }
   const std::uint64_t at = st.extra_[i].lines_at;
   if (at < at_ || at + len > at_ + window_.size()) {
     constexpr std::uint64_t window = 256 * 1024;
@@ -440,7 +448,8 @@ std::vector<line_fp> run_state::line_cursor::lines_of(std::size_t i) {
     st.lines_->read_at(at, window_.data(), window_.size());
     at_ = at;
   }
-  return st.decode_lines(i, window_.data() + (at - at_));
+  st.decode_lines_into(i, window_.data() + (at - at_), lines_);
+  return lines_;
 }
 
 void run_state::load_document(std::size_t i, const doc_result& res, const doc_extra& ex,

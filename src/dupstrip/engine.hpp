@@ -211,12 +211,14 @@ class run_state {
   class line_cursor {
    public:
     explicit line_cursor(const run_state& st) : st_(&st) {}
-    [[nodiscard]] std::vector<line_fp> lines_of(std::size_t i);
+    /// The lines, in a buffer of the cursor's that the next call reuses.
+    [[nodiscard]] const std::vector<line_fp>& lines_of(std::size_t i);
 
    private:
     const run_state* st_;
     std::uint64_t at_ = 0;
     std::vector<unsigned char> window_;
+    std::vector<line_fp> lines_;
   };
   /// Document i's current signature (K slots; only when extra()[i].active).
   void read_sig(std::size_t i, std::span<std::uint32_t> out) const;
@@ -260,6 +262,7 @@ class run_state {
   [[nodiscard]] std::size_t stored_lines(std::size_t i) const;
   /// Document i's lines from its records (stored_lines(i) of them at `records`), with removals.
   [[nodiscard]] std::vector<line_fp> decode_lines(std::size_t i, const unsigned char* records) const;
+  void decode_lines_into(std::size_t i, const unsigned char* records, std::vector<line_fp>& lines) const;
   void near_identical_lines();
   /// Near-duplicate clusters of the current signatures (representative per document).
   [[nodiscard]] std::vector<std::uint32_t> cluster_documents() const;

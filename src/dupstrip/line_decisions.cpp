@@ -273,7 +273,7 @@ void run_state::begin() {
       }
       // Lines of repeated runs count too: a page that prints its body twice still carries its
       // furniture, and counting per cluster already counts a key once per page.
-      const std::vector<line_fp> lines = cursor.lines_of(order[k] & 0x7FFFFFFFu);
+      const std::vector<line_fp>& lines = cursor.lines_of(order[k] & 0x7FFFFFFFu);
       if (opt.template_lines) {
         tally.add_parts(lines);
         if (!patterned.empty()) {
@@ -357,7 +357,7 @@ void run_state::begin() {
       std::vector<std::uint8_t> in_flow;
       for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
         if ((order[k] & 0x80000000u) != 0) tally.next_cluster();
-        const std::vector<line_fp> lines = cursor.lines_of(order[k] & 0x7FFFFFFFu);
+        const std::vector<line_fp>& lines = cursor.lines_of(order[k] & 0x7FFFFFFFu);
         shared_of(static_cast<std::uint32_t>(g), lines, shared);
         mark_article_flow(lines, shared, fopt, in_flow);
         tally.add(lines, in_flow, [&](std::size_t li) {
@@ -530,7 +530,7 @@ std::vector<std::uint32_t> run_state::refine() {
     for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) group_lines += stored_lines(kept[k]);
     std::vector<std::vector<line_fp>> cache;
     if (group_lines <= refine_cache_lines) cache.resize(group_begin[g + 1] - group_begin[g]);
-    auto lines_at = [&](std::size_t k) -> std::vector<line_fp> {
+    auto lines_at = [&](std::size_t k) -> const std::vector<line_fp>& {  // valid until the next call
       if (cache.empty()) return cursor.lines_of(kept[k]);
       std::vector<line_fp>& c = cache[k - group_begin[g]];
       if (c.empty() && stored_lines(kept[k]) != 0) c = cursor.lines_of(kept[k]);
@@ -540,7 +540,7 @@ std::vector<std::uint32_t> run_state::refine() {
       flat_count64 c;
       flat_set64 seen;
       for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
-        const std::vector<line_fp> lines = lines_at(k);
+        const std::vector<line_fp>& lines = lines_at(k);
         seen.reset(lines.size() * 2);
         for (const line_fp& l : lines) {
           if (l.removed || l.tokens == 0) continue;
@@ -593,7 +593,7 @@ std::vector<std::uint32_t> run_state::refine() {
       flow_tally tally;
       for (std::size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
         tally.next_cluster();
-        const std::vector<line_fp> lines = lines_at(k);
+        const std::vector<line_fp>& lines = lines_at(k);
         flow_of(lines);
         tally.add(lines, in_flow, [&](std::size_t li) {
           return std::array<std::uint64_t, 2>{gt.canonical(lines[li].key), lines[li].masked_key};
