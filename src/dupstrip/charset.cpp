@@ -143,17 +143,30 @@ bool ascii_compatible(const std::string& label) {
 
 // NUL and C0 controls (but \t \n \f \r) become spaces, in place; returns how many.
 std::uint32_t blank_controls(std::string& s) noexcept {
+  // Eight bytes at a time: a word with no byte below 0x20 and no 0x7F (most of a page: only
+  // line feeds are common) is passed over whole; the others go byte by byte.
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t tops = 0x8080808080808080ULL;
   std::uint32_t n = 0;
-  for (char& c : s) {
+  auto blank = [&n](char& c) {
     const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20U && b != '\t' && b != '\n' && b != '\f' && b != '\r') {
-      c = ' ';
-      ++n;
-    } else if (b == 0x7FU) {
+    if ((b < 0x20U && b != '\t' && b != '\n' && b != '\f' && b != '\r') || b == 0x7FU) {
       c = ' ';
       ++n;
     }
+  };
+  const std::size_t size = s.size();
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    const std::uint64_t below = (w - ones * 0x20U) & ~w & tops;  // some byte < 0x20
+    const std::uint64_t x = w ^ (ones * 0x7FU);
+    const std::uint64_t del = (x - ones) & ~x & tops;  // some byte == 0x7F
+    if ((below | del) == 0) continue;
+    for (std::size_t k = i; k < i + 8; ++k) blank(s[k]);
   }
+  for (; i < size; ++i) blank(s[i]);
   return n;
 }
 
