@@ -56,29 +56,17 @@ void tokenize_lines(std::string_view bytes, const std::vector<line_span>& lines,
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const line_span& ln = lines[i];
     const std::string_view text = bytes.substr(ln.begin, ln.end - ln.begin);
-    s.tokens.clear();
-    if (with_keys || skip == nullptr || (*skip)[i] == 0) tokenize(text, opts, s.tokens, policy);
     if (!with_keys) {
-      for (const token& t : s.tokens) s.hashes.push_back(t.hash);
+      if (skip == nullptr || (*skip)[i] == 0) tokenize_hashes(text, opts, policy, s.hashes, nullptr, number_token);
       s.offset.push_back(static_cast<std::uint32_t>(s.hashes.size()));
-      keys[i].tokens = static_cast<std::uint32_t>(s.tokens.size());
+      keys[i].tokens = s.offset[i + 1] - s.offset[i];
       continue;
     }
-    bool last_number = false;
-    for (const token& t : s.tokens) {
-      s.hashes.push_back(t.hash);
-      if (t.kind == token_kind::word && t.ascii_digit) {
-        if (!last_number) s.masked.push_back(number_token);
-        last_number = true;
-      } else {
-        s.masked.push_back(t.hash);
-        last_number = false;
-      }
-    }
+    tokenize_hashes(text, opts, policy, s.hashes, &s.masked, number_token);
     s.offset.push_back(static_cast<std::uint32_t>(s.hashes.size()));
     s.moffset.push_back(static_cast<std::uint32_t>(s.masked.size()));
     line_key& k = keys[i];
-    k.tokens = static_cast<std::uint32_t>(s.tokens.size());
+    k.tokens = s.offset[i + 1] - s.offset[i];
     const std::uint32_t mb = s.moffset[i];
     const std::uint32_t mn = s.moffset[i + 1] - mb;
     k.key = mn == 0 ? 0 : sequence_hash(s.masked.data() + mb, mn, line_key_seed);

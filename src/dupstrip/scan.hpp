@@ -7,6 +7,7 @@
 #include "dupstrip/document.hpp"
 #include "dupstrip/flat_set.hpp"
 #include "dupstrip/text.hpp"
+#include "dupstrip/token_hashes.hpp"
 
 #include <cstdint>
 #include <string_view>

@@ -10,6 +10,7 @@
 // rewrites it into one buffer reused for every token of the call.
 #include "dupstrip/hash.hpp"
 #include "dupstrip/hash_inline.hpp"
+#include "dupstrip/token_hashes.hpp"
 #include "dupstrip/unicode_tables.hpp"
 #include "dupstrip/utf8.hpp"
 
@@ -331,6 +332,33 @@ class token_sink {
   std::vector<token>& out_;
 };
 
+/// Sink of detail::tokenize_hashes(): token hashes only, and the digit-masked sequence.
+class hash_sink {
+ public:
+  hash_sink(std::vector<std::uint64_t>& hashes, std::vector<std::uint64_t>* masked, std::uint64_t number_token) noexcept
+      : hashes_(hashes), masked_(masked), number_token_(number_token) {}
+  [[gnu::always_inline]] void emit(token_kind kind, std::size_t /*begin*/, std::size_t /*end*/, std::string_view norm,
+                                   bool ascii_digit) {
+    const std::uint64_t h = detail::xxh3_64_inline(norm.data(), norm.size(), 0);
+    hashes_.push_back(h);
+    if (masked_ == nullptr) return;
+    if (kind == token_kind::word && ascii_digit) {
+      if (!last_number_) masked_->push_back(number_token_);
+      last_number_ = true;
+    } else {
+      masked_->push_back(h);
+      last_number_ = false;
+    }
+  }
+  void extend(std::size_t /*end*/) noexcept {}
+
+ private:
+  std::vector<std::uint64_t>& hashes_;
+  std::vector<std::uint64_t>* masked_;
+  std::uint64_t number_token_;
+  bool last_number_ = false;
+};
+
 /// Sink of normalize(): joins normalised token texts with single spaces.
 class text_sink {
  public:
@@ -359,6 +387,18 @@ void tokenize(std::string_view text, const normalize_options& options, std::vect
   tokenizer t(text, options, policy);
   t.run(sink);
 }
+
+namespace detail {
+
+void tokenize_hashes(std::string_view text, const normalize_options& options, utf8_policy policy,
+                     std::vector<std::uint64_t>& hashes, std::vector<std::uint64_t>* masked,
+                     std::uint64_t number_token) {
+  hash_sink sink(hashes, masked, number_token);
+  tokenizer t(text, options, policy);
+  t.run(sink);
+}
+
+}  // namespace detail
 
 std::string normalize(std::string_view text, const normalize_options& options, utf8_policy policy) {
   text_sink sink;
