@@ -3,6 +3,8 @@
 #include <dupstrip/boilerplate.hpp>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <string_view>
 
 #include <random>
 #include <string>
@@ -286,5 +288,38 @@ TEST_CASE("second printings: an edited copy and a flattened copy", "[unit][boile
     for (const std::string& p : paras) s += p + "\n";
     s += flattened(paras) + "\n";
     CHECK(lines_in_runs(s) == std::vector<std::size_t>{5});
+  }
+}
+
+TEST_CASE("boilerplate: the hash-only tokenisation matches tokenize() and masks ASCII-digit words",
+          "[unit][boilerplate]") {
+  const std::uint64_t number = dupstrip::token_hash("#");
+  const std::vector<std::string> lines = {"Updated 2024-05-06 at 10:30 by Staff", "\xE6\x97\xA5\xE6\x9C\xAC 3 \xE4\xBA\xBA",
+                                          "Share this story", "", "A4 B52 and 7 more", "Zo\xC3\xAB's caf\xC3\xA9"};
+  for (const std::string& line : lines) {
+    std::vector<dupstrip::token> tokens;
+    dupstrip::tokenize(line, {}, tokens, dupstrip::utf8_policy::replace);
+    std::vector<std::uint64_t> want_hashes;
+    std::vector<std::uint64_t> want_masked;
+    bool last_number = false;
+    for (const dupstrip::token& t : tokens) {
+      want_hashes.push_back(t.hash);
+      const std::string_view s = std::string_view(line).substr(t.begin, t.end - t.begin);
+      const bool digit = std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (t.kind == dupstrip::token_kind::word && digit) {
+        if (!last_number) want_masked.push_back(number);
+        last_number = true;
+      } else {
+        want_masked.push_back(t.hash);
+        last_number = false;
+      }
+    }
+    std::vector<std::uint64_t> hashes{42};  // appended to, not cleared
+    std::vector<std::uint64_t> masked;
+    dupstrip::detail::tokenize_hashes(line, {}, dupstrip::utf8_policy::replace, hashes, &masked, number);
+    REQUIRE(hashes.size() == want_hashes.size() + 1);
+    CHECK(hashes.front() == 42);
+    CHECK(std::vector<std::uint64_t>(hashes.begin() + 1, hashes.end()) == want_hashes);
+    CHECK(masked == want_masked);
   }
 }

@@ -414,3 +414,17 @@ TEST_CASE("decimal numbers are one token", "[unit][text]") {
   CHECK(dupstrip::normalize("Revs 62.84 mln vs 12,345 in 1.2.3 end. 2, x", o) ==
         "revs 62.84 mln vs 12,345 in 1.2.3 end 2 x");
 }
+
+TEST_CASE("text: a token says whether it holds an ASCII digit", "[unit][text]") {
+  const std::string text = "Route 66, the A4 and 1.3 million \xD9\xA3 km of road Zo\xC3\xAB B52s";
+  const std::vector<token> t = toks(text);
+  std::vector<std::string> with_digit;
+  for (const token& k : t)
+    if (k.ascii_digit) with_digit.emplace_back(text.substr(k.begin, k.end - k.begin));
+  // An Arabic-Indic digit is a digit, but not an ASCII one.
+  CHECK(with_digit == std::vector<std::string>{"66", "A4", "1.3", "B52s"});
+  normalize_options masked;
+  masked.mask_digits = true;
+  for (const token& k : toks("in 2024 and 2025 or x", masked))
+    CHECK(k.ascii_digit == (k.kind == token_kind::number));
+}
