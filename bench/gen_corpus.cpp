@@ -6,37 +6,12 @@
 //   dupstrip_gen_corpus OUT [--sites N] [--articles-per-site N] [--seed N] [--chinese] [--long] [--jsonl]
 #include "support/corpus.hpp"
 
+#include <dupstrip/jsonl.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
-
-namespace {
-
-// JSON string body for `s` (UTF-8 passed through; quotes, backslashes and controls escaped).
-void append_json_string(std::string& out, const std::string& s) {
-  out += '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  out += '"';
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -95,11 +70,11 @@ int main(int argc, char** argv) {
       const std::string id = "s" + std::to_string(s) + "-" + rel;
       if (jsonl) {
         record = "{\"id\":";
-        append_json_string(record, id);
+        dupstrip::append_json_text(record, id);
         record += ",\"site\":";
-        append_json_string(record, "s" + std::to_string(s));
+        dupstrip::append_json_text(record, "s" + std::to_string(s));
         record += ",\"text\":";
-        append_json_string(record, text);
+        dupstrip::append_json_text(record, text);
         record += "}\n";
         jsonl_out << record;
       } else {
