@@ -102,7 +102,8 @@ enum markup_flags : std::uint8_t {
   markup_link_list = 1,    ///< nearly all link text, not a paragraph of the main text: navigation
   markup_outside_main = 2, ///< outside the container of the page's main text (the engine grows the
                            ///< main text from it through the prose around it)
-  markup_own_heading = 4,  ///< the page's own headline (an h1 outside nav/header/footer/aside)
+  markup_own_heading = 4,  ///< the page's own headline (an h1 outside nav/header/footer/aside;
+                           ///< an article's own header is not the page's)
   markup_prose = 8,        ///< prose: at least 8 words, under 25% link text, not code
   markup_table_cell = 16,  ///< a table cell (td, th)
   markup_figure = 32,      ///< in a figure or its caption (with markup_outside_main)

@@ -116,9 +116,13 @@ std::vector<line_markup> markup_evidence(const html_document& page, const markup
   }
 
   // The page's headline: one h1 outside the furniture (the others title other stories): the
-  // first inside the main container, else the last before it, else the page's first.
+  // first inside the main container, else the last before it, else the page's first. A header
+  // inside an article is the article's own (HTML5 puts the headline there), not the page's
+  // banner: an h1 in it is a candidate.
   const auto is_h1 = [&](std::size_t i) {
-    return blocks[i].tag == html_tag::h1 && (blocks[i].context & furniture_context) == 0;
+    const std::uint16_t c = blocks[i].context;
+    const std::uint16_t furniture = (c & in_article) != 0 ? (furniture_context & ~in_header) : furniture_context;
+    return blocks[i].tag == html_tag::h1 && (c & furniture) == 0;
   };
   const bool found_main = best != 0 && best_score >= rules.min_main_score;
   const std::size_t c_first = found_main ? els[best].first_block : 0;

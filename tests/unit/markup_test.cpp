@@ -99,6 +99,24 @@ TEST_CASE("markup: the headline is the h1 of the article, not the logo", "[unit]
   CHECK((two.flags("Other story title") & markup_own_heading) == 0);
 }
 
+// An article whose headline sits in the article's own header (HTML5: <article><header><h1>),
+// as a link to the article itself, under a page banner whose logo is an h1 too.
+std::string article_header_page() {
+  std::string h = "<html><body><header class=banner><h1>Harbour Gazette</h1></header>";
+  h += "<article><header><h1><a href=/story>Harbour wall funded</a></h1><p>By A. Writer</p></header>";
+  h += "<div class=body>";
+  for (int k = 0; k < 4; ++k) h += "<p>" + paragraph(k) + "</p>";
+  h += "</div></article></body></html>";
+  return h;
+}
+
+TEST_CASE("markup: an h1 in the article's own header is the headline; the banner's logo is not", "[unit][markup]") {
+  const marked m = mark(article_header_page());
+  CHECK((m.flags("Harbour wall funded") & markup_own_heading) != 0);
+  CHECK((m.flags("Harbour wall funded") & markup_link_list) == 0);
+  CHECK((m.flags("Harbour Gazette") & markup_own_heading) == 0);
+}
+
 TEST_CASE("markup: the main container holds the body; lead, comments and footer are outside it", "[unit][markup]") {
   const marked m = mark(news_page());
   CHECK((m.flags("The council of town 4") & markup_outside_main) == 0);
@@ -191,6 +209,13 @@ TEST_CASE("markup in the engine: a one-page site loses its menu and comments, ke
   // Every removal of a page names the line of the HTML it came from.
   for (const removal& r : c.removed) CHECK(r.source_line >= 1);
   CHECK(clean_one(page, 2).text == c.text);
+}
+
+TEST_CASE("markup in the engine: the headline in the article's header stays", "[unit][markup]") {
+  const std::string page = article_header_page();
+  const cleaned c = clean_one(page);
+  CHECK(c.text.find("Harbour wall funded") != std::string::npos);
+  CHECK(c.text.find("The council of town 3") != std::string::npos);
 }
 
 TEST_CASE("markup in the engine: the safety rail protects the main text, not a leaked blob", "[unit][markup]") {
