@@ -238,9 +238,17 @@ void run_state::begin() {
   std::vector<page_table> tables(groups_.size());
   std::vector<page_table> pairs(groups_.size());  // keys on 2 .. need-1 pages (furniture runs)
   std::vector<page_table> templates(groups_.size());  // template line patterns
+  // The corpus tier's keys: every group's distinct ones, appended (8 bytes a key, where a hash
+  // table of counts took 40 or more), then sorted and counted. The reservation is an upper
+  // bound (every stored line) that costs address space only: pages are touched as keys come.
   std::mutex corpus_mutex;
-  flat_count64 corpus_counts;
+  std::vector<std::uint64_t> corpus_keys;
   const bool corpus_tier = opt.corpus_min_sites != 0 && groups_.size() >= opt.corpus_min_sites;
+  if (corpus_tier) {
+    std::size_t stored = 0;
+    for (std::size_t i = 0; i < n; ++i) stored += stored_lines(i);
+    corpus_keys.reserve(stored);
+  }
   parallel_for(groups_.size(), jobs_, 1, [&](unsigned, std::size_t g) {
     const group_info& gt = groups_[g];
     flat_count64 counts;
@@ -313,18 +321,21 @@ void run_state::begin() {
     std::sort(tables[g].begin(), tables[g].end());
     std::sort(pairs[g].begin(), pairs[g].end());
     if (corpus_tier) {
-      std::sort(group_keys.begin(), group_keys.end());
       const std::lock_guard<std::mutex> lock(corpus_mutex);
-      for (const std::uint64_t k : group_keys) corpus_counts.bump(k);
+      corpus_keys.insert(corpus_keys.end(), group_keys.begin(), group_keys.end());
     }
   });
-  page_table corpus;
+  page_table corpus;  // sorted by key
   if (corpus_tier) {
-    corpus_counts.for_each([&](std::uint64_t k, std::uint32_t c) {
-      if (c >= opt.corpus_min_sites && k != 0) corpus.emplace_back(k, c);
-    });
-    corpus_counts = flat_count64{};
-    std::sort(corpus.begin(), corpus.end());
+    std::sort(corpus_keys.begin(), corpus_keys.end());
+    for (std::size_t a = 0; a < corpus_keys.size();) {
+      std::size_t b = a + 1;
+      while (b < corpus_keys.size() && corpus_keys[b] == corpus_keys[a]) ++b;
+      const auto c = static_cast<std::uint32_t>(b - a);
+      if (c >= opt.corpus_min_sites && corpus_keys[a] != 0) corpus.emplace_back(corpus_keys[a], c);
+      a = b;
+    }
+    corpus_keys = {};
   }
   const auto run_sites = static_cast<std::uint32_t>(groups_.size());
 
