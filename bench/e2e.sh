@@ -15,6 +15,10 @@
 # github.com/ekzhu/minhash-lsh doing the same (bench/peer/minhash_lsh_peer.go, built offline
 # from Debian's golang-github-ekzhu-minhash-lsh-dev; skipped with a note when absent).
 # E2E_PEER_SIZE=none skips the comparison.
+# Between the two, JSON Lines (issue 19): a JSONL corpus (E2E_JSONL_SIZE, default 14x500, ~4 KB
+# articles: 7,369 records, 28 MB; `none` skips it) made by dupstrip_gen_corpus --jsonl, cleaned
+# with `--group-field site` at --jobs 1 and 2, and the Go peer (signatures + LSH only) over the
+# same file, each one process timed by /usr/bin/time.
 # Build first: cmake -S . -B build -DDUPSTRIP_BUILD_BENCH=ON && cmake --build build -j2
 set -euo pipefail
 build=${1:-build}
@@ -55,12 +59,75 @@ done
 rm -rf "$work/out"
 
 # ---------------------------------------------------------------------------------------------
+# JSON Lines: dupstrip clean on one JSONL file, --jobs 1 and 2, against the Go peer.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# build_peer: the Go peer into $work/peer (once); false with a note when it cannot be built.
+build_peer() {
+  [[ -x $work/peer ]] && return 0
+  if ! command -v go >/dev/null 2>&1 || [[ ! -d /usr/share/gocode/src/github.com/ekzhu/minhash-lsh ]]; then
+    echo "note: Go or the peer library is not installed, peer row skipped" \
+         "(apt-get install golang-go golang-github-ekzhu-minhash-lsh-dev)"
+    return 1
+  fi
+  if ! GO111MODULE=off GOPROXY=off GOFLAGS='' GOCACHE="$work/gocache" GOPATH="$work/gopath:/usr/share/gocode" \
+       go build -o "$work/peer" "$here/peer/minhash_lsh_peer.go" 2>"$work/peer-build.err"; then
+    echo "note: building the Go peer failed (offline, GO111MODULE=off), peer row skipped; see $work/peer-build.err"
+    return 1
+  fi
+}
+jsonl_size=${E2E_JSONL_SIZE:-14x500}
+if [[ $jsonl_size != none ]]; then
+  jcorpus=$work/corpus-$jsonl_size-long.jsonl
+  if [[ ! -f $jcorpus ]]; then
+    "$gen" "$jcorpus" --sites "${jsonl_size%x*}" --articles-per-site "${jsonl_size#*x}" --long --jsonl >/dev/null
+  fi
+  jbytes=$(stat -c %s "$jcorpus")
+  jrecords=$(wc -l <"$jcorpus")
+  cat "$jcorpus" >/dev/null   # warm the page cache
+  echo
+  printf 'JSONL: %s, %d records, %.1f MB (load average now: %s)\n' "$(basename "$jcorpus")" "$jrecords" \
+    "$(echo "$jbytes/1000000" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%-34s %8s %8s %8s %8s %10s\n' what wall_s MB/s cpu_s cpuMB/s peakRSS_MB
+  # jrow NAME CMD...: one timed run; sets j_wall.
+  jrow() {
+    local name=$1; shift
+    local rc=0
+    /usr/bin/time -f '%e %U %S %M' -o "$work/jtime.txt" "$@" >"$work/jrow.out" 2>"$work/jrow.err" || rc=$?
+    if (( rc > 1 )); then echo "note: $name failed (exit $rc), see $work/jrow.err"; j_wall=""; return; fi
+    local w u sy m
+    read -r w u sy m < <(tail -n 1 "$work/jtime.txt")
+    w=$(echo "w=$w; if (w < 0.01) w=0.01; w" | bc -l)
+    local c; c=$(echo "c=$u + $sy; if (c < 0.01) c=0.01; c" | bc -l)
+    printf '%-34s %8.2f %8.1f %8.2f %8.1f %10.1f\n' "$name" "$w" "$(echo "$jbytes/1000000/$w" | bc -l)" "$c" \
+      "$(echo "$jbytes/1000000/$c" | bc -l)" "$(echo "$m/1024" | bc -l)"
+    j_wall=$w
+  }
+  jrow "dupstrip clean -j 1" "$bin" clean "$jcorpus" --group-field site -o "$work/jout.jsonl" -j 1 -q --progress never
+  j1=$j_wall
+  jrow "dupstrip clean -j 2" "$bin" clean "$jcorpus" --group-field site -o "$work/jout.jsonl" -j 2 -q --progress never
+  j2=$j_wall
+  jp=""
+  if build_peer; then
+    jrow "peer: Go ekzhu/minhash-lsh (sig+LSH)" "$work/peer" "$jcorpus"
+    jp=$j_wall
+    [[ -n $jp ]] && echo "  peer: $(cat "$work/jrow.out")"
+  fi
+  if python3 -c 'import datasketch' 2>/dev/null; then
+    echo "note: datasketch is installed, but this script has no datasketch row yet"
+  else
+    echo "note: datasketch (a PyPI package, not in Debian) is not installed: no datasketch row"
+  fi
+  if [[ -n $j1 && -n $j2 ]]; then printf '  -j 2 / -j 1 (wall): %.2fx\n' "$(echo "$j1/$j2" | bc -l)"; fi
+  if [[ -n $j1 && -n $jp ]]; then printf '  dupstrip clean -j 1 / peer (wall MB/s): %.2fx\n' "$(echo "$jp/$j1" | bc -l)"; fi
+  rm -f "$work/jout.jsonl"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Peer comparison. Every row is one process timed by /usr/bin/time: wall seconds (elapsed) and
 # CPU seconds (user + system; less sensitive to other load on the machine). MB = 10^6 bytes of
 # input. x_peer = the row's MB/s divided by the peer's MB/s (wall, and CPU).
 peer_size=${E2E_PEER_SIZE:-20x1000}
 if [[ $peer_size == none ]]; then exit 0; fi
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 equiv=$build/bench/dupstrip_peer_equivalent
 corpus=$work/corpus-$peer_size
 if [[ ! -d $corpus ]]; then "$gen" "$corpus" --sites "${peer_size%x*}" --articles-per-site "${peer_size#*x}" >/dev/null; fi
@@ -103,14 +170,7 @@ else
 fi
 
 peer_wall=""; peer_cpu=""
-libdir=/usr/share/gocode/src/github.com/ekzhu/minhash-lsh
-if ! command -v go >/dev/null 2>&1 || [[ ! -d $libdir ]]; then
-  echo "note: Go or the peer library is not installed, peer row skipped" \
-       "(apt-get install golang-go golang-github-ekzhu-minhash-lsh-dev)"
-elif ! GO111MODULE=off GOPROXY=off GOFLAGS='' GOCACHE="$work/gocache" GOPATH="$work/gopath:/usr/share/gocode" \
-       go build -o "$work/peer" "$here/peer/minhash_lsh_peer.go" 2>"$work/peer-build.err"; then
-  echo "note: building the Go peer failed (offline, GO111MODULE=off), peer row skipped; see $work/peer-build.err"
-else
+if build_peer; then
   timed go "$work/peer" "$corpus"
   if (( t_rc == 0 )); then
     peer_wall=$(echo "w=$t_wall; if (w < 0.01) w=0.01; w" | bc -l); peer_cpu=$(echo "c=$t_cpu; if (c < 0.01) c=0.01; c" | bc -l)

@@ -1,5 +1,6 @@
 // Peer benchmark for bench/e2e.sh: the Go MinHash LSH of github.com/ekzhu/minhash-lsh (Debian's
-// golang-github-ekzhu-minhash-lsh-dev) on a folder of .txt files, doing what dupstrip's
+// golang-github-ekzhu-minhash-lsh-dev) on a folder of .txt files or on a JSON Lines file (each
+// record's "text" field is a document), doing what dupstrip's
 // bench/peer_equivalent.cpp does: lowercased words, 5-word shingles, 128-value MinHash
 // signatures, an LSH index at threshold 0.8 queried with every document. One thread.
 //
@@ -7,17 +8,20 @@
 //
 //	GO111MODULE=off GOPATH=$work/gopath:/usr/share/gocode go build -o $work/peer bench/peer/minhash_lsh_peer.go
 //
-// Usage: peer FOLDER. Prints one line of key=value fields:
+// Usage: peer FOLDER | FILE.jsonl. Prints one line of key=value fields:
 //
 //	docs bytes sig_s lsh_s pairs mb_s sig_cpu_s lsh_cpu_s cpu_mb_s bands rows
 //
-// sig_s: reading, tokenising, shingling and MinHash of every file (wall seconds); lsh_s: Add of
+// sig_s: reading (for JSONL, also decoding each record), tokenising, shingling and MinHash of
+// every document (wall seconds); bytes: the input's bytes (the whole JSONL file); lsh_s: Add of
 // every signature, Index, and one Query per document; pairs: unordered pairs of distinct
 // documents returned as candidates; mb_s: bytes / (sig_s + lsh_s) in 10^6 bytes per second;
 // *_cpu_s: the same phases in user+system CPU seconds of the process (getrusage).
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -104,29 +108,60 @@ func signature(text string, buf []byte) ([]uint64, []byte) {
 func main() {
 	runtime.GOMAXPROCS(1) // single-threaded, like the reference figure and dupstrip --jobs 1
 	if len(os.Args) != 2 {
-		fmt.Fprintf(os.Stderr, "usage: %s FOLDER\n", os.Args[0])
+		fmt.Fprintf(os.Stderr, "usage: %s FOLDER | FILE.jsonl\n", os.Args[0])
 		os.Exit(2)
 	}
 	root := os.Args[1]
-	files, err := listFiles(root)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "peer: %v\n", err)
-		os.Exit(2)
-	}
 
 	// Phase 1: signatures.
 	t0, c0 := time.Now(), cpuSeconds()
-	sigs := make([][]uint64, len(files))
+	var sigs [][]uint64
 	var bytes int64
 	var buf []byte
-	for i, rel := range files {
-		data, rerr := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-		if rerr != nil {
-			fmt.Fprintf(os.Stderr, "peer: %v\n", rerr)
+	if st, serr := os.Stat(root); serr == nil && st.Mode().IsRegular() && strings.HasSuffix(root, ".jsonl") {
+		f, ferr := os.Open(root)
+		if ferr != nil {
+			fmt.Fprintf(os.Stderr, "peer: %v\n", ferr)
+			os.Exit(2)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<30)
+		var rec struct {
+			Text string `json:"text"`
+		}
+		for sc.Scan() {
+			line := sc.Bytes()
+			bytes += int64(len(line)) + 1
+			rec.Text = ""
+			if jerr := json.Unmarshal(line, &rec); jerr != nil {
+				fmt.Fprintf(os.Stderr, "peer: record %d: %v\n", len(sigs)+1, jerr)
+				os.Exit(1)
+			}
+			var sig []uint64
+			sig, buf = signature(rec.Text, buf)
+			sigs = append(sigs, sig)
+		}
+		if serr := sc.Err(); serr != nil {
+			fmt.Fprintf(os.Stderr, "peer: %v\n", serr)
 			os.Exit(1)
 		}
-		bytes += int64(len(data))
-		sigs[i], buf = signature(string(data), buf)
+		f.Close()
+	} else {
+		files, err := listFiles(root)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "peer: %v\n", err)
+			os.Exit(2)
+		}
+		sigs = make([][]uint64, len(files))
+		for i, rel := range files {
+			data, rerr := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+			if rerr != nil {
+				fmt.Fprintf(os.Stderr, "peer: %v\n", rerr)
+				os.Exit(1)
+			}
+			bytes += int64(len(data))
+			sigs[i], buf = signature(string(data), buf)
+		}
 	}
 	t1, c1 := time.Now(), cpuSeconds()
 
@@ -161,5 +196,5 @@ func main() {
 	}
 	rows, bands := lsh.Params()
 	fmt.Printf("docs=%d bytes=%d sig_s=%.3f lsh_s=%.3f pairs=%d mb_s=%.2f sig_cpu_s=%.3f lsh_cpu_s=%.3f cpu_mb_s=%.2f bands=%d rows=%d\n",
-		len(files), bytes, sigS, lshS, pairs, rate(sigS+lshS), sigC, lshC, rate(sigC+lshC), bands, rows)
+		len(sigs), bytes, sigS, lshS, pairs, rate(sigS+lshS), sigC, lshC, rate(sigC+lshC), bands, rows)
 }
