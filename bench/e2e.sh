@@ -17,8 +17,10 @@
 # E2E_PEER_SIZE=none skips the comparison.
 # Between the two, JSON Lines (issue 19): a JSONL corpus (E2E_JSONL_SIZE, default 14x500, ~4 KB
 # articles: 7,369 records, 28 MB; `none` skips it) made by dupstrip_gen_corpus --jsonl, cleaned
-# with `--group-field site` at --jobs 1 and 2, and the Go peer (signatures + LSH only) over the
-# same file, each one process timed by /usr/bin/time.
+# with `--group-field site` at --jobs 1 and 2 (and their ratio), `dupstrip scan --jobs 1` (the
+# analysis and report, no output written) and the Go peer (signatures + LSH only) over the same
+# file, each one process timed by /usr/bin/time: wall, CPU, MB/s, peak RSS, and x_peer (the row's
+# MB/s over the peer's, wall and CPU). No datasketch row: a note says when it is absent.
 # Build first: cmake -S . -B build -DDUPSTRIP_BUILD_BENCH=ON && cmake --build build -j2
 set -euo pipefail
 build=${1:-build}
@@ -30,7 +32,10 @@ work=${E2E_DIR:-${TMPDIR:-/tmp}/dupstrip-e2e}
 sizes=${E2E_SIZES:-"10x500 50x500 100x1000"}
 jobs_list=${E2E_JOBS:-"1 2"}
 mkdir -p "$work"
-printf '%-10s %8s %9s %5s %9s %9s %10s %10s %9s %8s %9s\n' corpus files MB jobs seconds MB/s docs/s peakRSS_MB cat_ratio floor_s x_floor
+# (E2E_SIZES=" " runs no folder size: only the JSONL section and the peer comparison)
+if [[ -n ${sizes// /} ]]; then
+  printf '%-10s %8s %9s %5s %9s %9s %10s %10s %9s %8s %9s\n' corpus files MB jobs seconds MB/s docs/s peakRSS_MB cat_ratio floor_s x_floor
+fi
 for size in $sizes; do
   sites=${size%x*}; per=${size#*x}
   gen_flags=${E2E_GEN_FLAGS:-}
@@ -87,39 +92,53 @@ if [[ $jsonl_size != none ]]; then
   echo
   printf 'JSONL: %s, %d records, %.1f MB (load average now: %s)\n' "$(basename "$jcorpus")" "$jrecords" \
     "$(echo "$jbytes/1000000" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf '%-34s %8s %8s %8s %8s %10s\n' what wall_s MB/s cpu_s cpuMB/s peakRSS_MB
-  # jrow NAME CMD...: one timed run; sets j_wall.
+  # jrow NAME OKRC CMD...: one timed run (stdout in $work/jrow.out); an exit status above OKRC
+  # is a failure (dupstrip exits 1 when it found duplicates). Appends to the j* arrays on success
+  # and sets j_wall and j_cpu (empty on failure). Wall and CPU have a floor of 0.01 s.
+  jnames=(); jwalls=(); jcpus=(); jrss=()
   jrow() {
-    local name=$1; shift
-    local rc=0
+    local name=$1 okrc=$2; shift 2
+    local rc=0 w u sy m
+    j_wall=""; j_cpu=""
     /usr/bin/time -f '%e %U %S %M' -o "$work/jtime.txt" "$@" >"$work/jrow.out" 2>"$work/jrow.err" || rc=$?
-    if (( rc > 1 )); then echo "note: $name failed (exit $rc), see $work/jrow.err"; j_wall=""; return; fi
-    local w u sy m
+    if (( rc > okrc )); then echo "note: $name failed (exit $rc), see $work/jrow.err"; return 0; fi
     read -r w u sy m < <(tail -n 1 "$work/jtime.txt")
-    w=$(echo "w=$w; if (w < 0.01) w=0.01; w" | bc -l)
-    local c; c=$(echo "c=$u + $sy; if (c < 0.01) c=0.01; c" | bc -l)
-    printf '%-34s %8.2f %8.1f %8.2f %8.1f %10.1f\n' "$name" "$w" "$(echo "$jbytes/1000000/$w" | bc -l)" "$c" \
-      "$(echo "$jbytes/1000000/$c" | bc -l)" "$(echo "$m/1024" | bc -l)"
-    j_wall=$w
+    j_wall=$(echo "w=$w; if (w < 0.01) w=0.01; w" | bc -l)
+    j_cpu=$(echo "c=$u + $sy; if (c < 0.01) c=0.01; c" | bc -l)
+    jnames+=("$name"); jwalls+=("$j_wall"); jcpus+=("$j_cpu"); jrss+=("$(echo "$m/1024" | bc -l)")
   }
-  jrow "dupstrip clean -j 1" "$bin" clean "$jcorpus" --group-field site -o "$work/jout.jsonl" -j 1 -q --progress never
-  j1=$j_wall
-  jrow "dupstrip clean -j 2" "$bin" clean "$jcorpus" --group-field site -o "$work/jout.jsonl" -j 2 -q --progress never
+  jrow "dupstrip clean -j 1" 1 "$bin" clean "$jcorpus" --group-field site -o "$work/jout.jsonl" -j 1 -q --progress never
+  j1=$j_wall; j1c=$j_cpu
+  jrow "dupstrip clean -j 2" 1 "$bin" clean "$jcorpus" --group-field site -o "$work/jout.jsonl" -j 2 -q --progress never
   j2=$j_wall
-  jp=""
+  rm -f "$work/jout.jsonl"
+  jrow "dupstrip scan -j 1 (report only)" 1 "$bin" scan "$jcorpus" --group-field site -j 1 -q --progress never
+  jp=""; jpc=""; jpeer_out=""
   if build_peer; then
-    jrow "peer: Go ekzhu/minhash-lsh (sig+LSH)" "$work/peer" "$jcorpus"
-    jp=$j_wall
-    [[ -n $jp ]] && echo "  peer: $(cat "$work/jrow.out")"
+    jrow "peer: Go ekzhu/minhash-lsh (sig+LSH)" 0 "$work/peer" "$jcorpus"
+    jp=$j_wall; jpc=$j_cpu
+    [[ -n $jp ]] && jpeer_out=$(cat "$work/jrow.out")
   fi
   if python3 -c 'import datasketch' 2>/dev/null; then
     echo "note: datasketch is installed, but this script has no datasketch row yet"
   else
     echo "note: datasketch (a PyPI package, not in Debian) is not installed: no datasketch row"
   fi
-  if [[ -n $j1 && -n $j2 ]]; then printf '  -j 2 / -j 1 (wall): %.2fx\n' "$(echo "$j1/$j2" | bc -l)"; fi
-  if [[ -n $j1 && -n $jp ]]; then printf '  dupstrip clean -j 1 / peer (wall MB/s): %.2fx\n' "$(echo "$jp/$j1" | bc -l)"; fi
-  rm -f "$work/jout.jsonl"
+  # x_peer = the row's MB/s divided by the peer's (wall, and CPU); "-" without a peer row.
+  printf '%-38s %8s %8s %8s %8s %10s %8s %10s\n' what wall_s MB/s cpu_s cpuMB/s peakRSS_MB x_peer x_peer_cpu
+  for i in "${!jnames[@]}"; do
+    if [[ -n $jp ]]; then
+      xw=$(printf '%.2f' "$(echo "$jp/${jwalls[$i]}" | bc -l)"); xc=$(printf '%.2f' "$(echo "$jpc/${jcpus[$i]}" | bc -l)")
+    else xw=-; xc=-; fi
+    printf '%-38s %8.2f %8.1f %8.2f %8.1f %10.1f %8s %10s\n' "${jnames[$i]}" "${jwalls[$i]}" \
+      "$(echo "$jbytes/1000000/${jwalls[$i]}" | bc -l)" "${jcpus[$i]}" "$(echo "$jbytes/1000000/${jcpus[$i]}" | bc -l)" \
+      "${jrss[$i]}" "$xw" "$xc"
+  done
+  [[ -n $jpeer_out ]] && echo "  peer: $jpeer_out"
+  if [[ -n $j1 && -n $j2 ]]; then printf '  clean -j 2 / -j 1 (wall MB/s): %.2fx\n' "$(echo "$j1/$j2" | bc -l)"; fi
+  if [[ -n $j1 && -n $jp ]]; then
+    printf '  clean -j 1 / peer: %.2fx (wall MB/s), %.2fx (CPU MB/s)\n' "$(echo "$jp/$j1" | bc -l)" "$(echo "$jpc/$j1c" | bc -l)"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------
