@@ -12,7 +12,7 @@
 #                   the interpreter's own allocations; the module's C++ is the library's, which
 #                   this suite checks through the unit and CLI tests.
 #   3. build-tsan/  -DDUPSTRIP_SANITIZE=thread, the unit and cli tests (the multi-threaded ones)
-# Sized for a 2-core machine: the whole run stays well under 20 minutes there.
+# Sized for a 2-core machine: the whole run takes 19-23 minutes there (README "Quick start").
 # Environment: DUPSTRIP_JOBS (default: nproc), DUPSTRIP_SKIP_ASAN=1 / DUPSTRIP_SKIP_TSAN=1 to skip a step,
 # DUPSTRIP_BUILD_DIR / DUPSTRIP_ASAN_BUILD_DIR to use other build folders than build/, build-asan/.
 # Exits non-zero if any configure, build or test step fails.
