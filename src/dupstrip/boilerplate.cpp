@@ -155,13 +155,8 @@ constexpr double flattened_made_of = 0.5;
 // (Skipping only lowers the shared counts: fewer matches, never a false one.)
 constexpr std::size_t max_posting = 64;
 
-// Which earlier lines each line copies, for the lines that can start a run. Lines with the
-// same token sequence form a class; classes are what the index holds, so a line printed a
-// thousand times costs one posting. The index lives in repeat_scratch (scan.hpp):
-//   members[class_begin[c] .. class_begin[c+1])  lines of class c, ascending
-//   matched[matched_begin[j] .. matched_begin[j+1])  classes line j copies
-//   flattened  flattened copies (lines), ascending
-using copy_index = repeat_scratch;
+// The copy index (scan.hpp) of the lines that can start a run: classes of lines with the same
+// token sequence are what it holds, so a line printed a thousand times costs one posting.
 
 // Tokens in one multiset and not in the other, the larger of the two directions.
 std::size_t token_edits(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
@@ -192,7 +187,7 @@ std::size_t token_edits(std::span<const std::uint64_t> a, std::span<const std::u
 const copy_index& index_copies(scan_scratch& s, const repeat_options& options, const std::vector<std::uint8_t>& absent,
                                const std::vector<std::uint32_t>& words, const std::vector<double>& coverage) {
   const std::size_t n = words.size();
-  copy_index& idx = s.rep;
+  copy_index& idx = s.rep.index;
   idx.members.clear();
   idx.class_begin.clear();
   idx.matched.clear();

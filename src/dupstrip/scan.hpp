@@ -16,16 +16,20 @@
 
 namespace dupstrip::detail {
 
+/// Which earlier lines each line copies, for the lines that can start a run (boilerplate.cpp).
+/// Lines with the same token sequence form a class.
+struct copy_index {
+  std::vector<std::uint32_t> members;      // lines of class c: members[class_begin[c] .. class_begin[c+1]), ascending
+  std::vector<std::uint32_t> class_begin;
+  std::vector<std::uint32_t> matched;      // classes line j copies: matched[matched_begin[j] .. matched_begin[j+1])
+  std::vector<std::uint32_t> matched_begin;
+  std::vector<std::uint32_t> flattened;    // flattened copies (lines), ascending
+};
+
 /// Buffers of the repeat search (boilerplate.cpp), reused from one document to the next.
 struct repeat_scratch {
-  // The copy index: classes of lines with equal token sequences, the classes each line copies,
-  // the flattened copies.
-  std::vector<std::uint32_t> members;
-  std::vector<std::uint32_t> class_begin;
-  std::vector<std::uint32_t> matched;
-  std::vector<std::uint32_t> matched_begin;
-  std::vector<std::uint32_t> flattened;
-  // Its working buffers.
+  copy_index index;
+  // The index's working buffers.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> by_content;
   std::vector<std::uint32_t> class_of;
   std::vector<std::uint64_t> distinct;
@@ -48,7 +52,6 @@ struct repeat_scratch {
 
 /// Reusable buffers for scanning one document after another on one thread.
 struct scan_scratch {
-  std::vector<token> tokens;
   std::vector<std::uint64_t> hashes;      // unmasked token hashes, all lines concatenated
   std::vector<std::uint32_t> offset;      // line i's tokens: hashes[offset[i] .. offset[i+1])
   std::vector<std::uint64_t> masked;      // digit-masked token hashes, all lines concatenated
