@@ -1,11 +1,16 @@
-// gzip through zlib (inflate/deflate with the gzip wrapper, windowBits 15 + 16) and zstd through
-// its streaming API. Both work on caller-sized chunks with a fixed 64 KiB output buffer, so a
-// compressed file of any size streams through bounded memory.
+// gzip read through ISA-L's igzip (isal_inflate with the gzip wrapper: header parsed, CRC-32 and
+// length checked) and written through zlib (deflate, windowBits 15 + 16); zstd through its
+// streaming API. All work on caller-sized chunks with a fixed 64 KiB output buffer, so a
+// compressed file of any size streams through bounded memory. igzip inflates the same streams
+// about 2.5 times as fast as zlib (0.11 s against 0.28 s for a 103 MB JSONL file, bench/README.md);
+// zlib stays for writing, where igzip's levels compress less.
 #include "dupstrip/compress.hpp"
 
+#include <isa-l/igzip_lib.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -28,15 +33,15 @@ constexpr std::size_t out_chunk = 1U << 16;
 
 std::error_code bad_data() { return make_error_code(errc::bad_compressed_data); }
 
-// zlib counts in uInt: feed it at most this much at a time.
-constexpr std::size_t zlib_max = std::numeric_limits<uInt>::max() / 2;
+// zlib and igzip count in 32 bits: feed them at most this much at a time.
+constexpr std::size_t chunk_max = std::numeric_limits<std::uint32_t>::max() / 2;
 
 }  // namespace
 
 struct decompressor::impl {
   compression kind;
-  z_stream z{};
-  bool z_open = false;
+  std::unique_ptr<inflate_state> gz;  // about 40 KiB: made for gzip streams only
+  bool gz_open = false;
   bool member_done = true;  // gzip: between members (a clean place to stop)
   ZSTD_DStream* zs = nullptr;
   std::size_t zstd_hint = 0;  // 0: the last frame is complete
@@ -47,10 +52,10 @@ struct decompressor::impl {
 decompressor::decompressor(compression c) : impl_(std::make_unique<impl>()) {
   impl_->kind = c;
   if (c == compression::zstd) impl_->zs = ZSTD_createDStream();
+  if (c == compression::gzip) impl_->gz = std::make_unique<inflate_state>();
 }
 
 decompressor::~decompressor() {
-  if (impl_->z_open) inflateEnd(&impl_->z);
   if (impl_->zs != nullptr) ZSTD_freeDStream(impl_->zs);
 }
 
@@ -61,35 +66,38 @@ std::error_code decompressor::feed(std::string_view in, const byte_sink& out) {
     case compression::none:
       return in.empty() ? std::error_code{} : out(in);
     case compression::gzip: {
+      inflate_state& z = *s.gz;
       while (!in.empty()) {
-        if (!s.z_open) {
-          s.z = z_stream{};
-          if (inflateInit2(&s.z, 15 + 16) != Z_OK) return make_error_code(errc::io_error);
-          s.z_open = true;
+        if (!s.gz_open) {
+          isal_inflate_init(&z);
+          z.crc_flag = ISAL_GZIP;  // parse the member's header, check its CRC-32 and length
+          s.gz_open = true;
         }
-        const std::size_t take = std::min(in.size(), zlib_max);
-        s.z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-        s.z.avail_in = static_cast<uInt>(take);
+        const std::size_t take = std::min(in.size(), chunk_max);
+        z.next_in = reinterpret_cast<std::uint8_t*>(const_cast<char*>(in.data()));
+        z.avail_in = static_cast<std::uint32_t>(take);
         s.member_done = false;
-        int rc = Z_OK;
+        bool ended = false;
         for (;;) {
-          s.z.next_out = reinterpret_cast<Bytef*>(s.buf.data());
-          s.z.avail_out = static_cast<uInt>(s.buf.size());
-          rc = inflate(&s.z, Z_NO_FLUSH);
-          if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return bad_data();
-          const std::size_t produced = s.buf.size() - s.z.avail_out;
+          z.next_out = reinterpret_cast<std::uint8_t*>(s.buf.data());
+          z.avail_out = static_cast<std::uint32_t>(s.buf.size());
+          const int rc = isal_inflate(&z);
+          if (rc != ISAL_DECOMP_OK) return bad_data();  // a broken block, header or checksum
+          const std::size_t produced = s.buf.size() - z.avail_out;
           if (produced != 0)
             if (auto ec = out(std::string_view(s.buf.data(), produced))) return ec;
-          if (rc == Z_STREAM_END) break;
-          if (s.z.avail_out != 0) break;  // the input is used up (the output buffer was not filled)
+          ended = z.block_state == ISAL_BLOCK_FINISH;
+          if (ended) break;
+          if (z.avail_out != 0) break;  // the input is used up (the output buffer was not filled)
         }
-        const std::size_t used = take - s.z.avail_in;
-        if (used == 0 && rc != Z_STREAM_END) return bad_data();
+        // At a member's end igzip hands back the whole bytes it had read ahead, so what
+        // follows (another member, or bytes that are not gzip) starts at next_in.
+        const std::size_t used = take - z.avail_in;
+        if (used == 0 && !ended) return bad_data();
         in.remove_prefix(used);
-        if (rc == Z_STREAM_END) {
+        if (ended) {
           // One gzip member ended; another may follow (concatenated .gz files).
-          inflateEnd(&s.z);
-          s.z_open = false;
+          s.gz_open = false;
           s.member_done = true;
         }
       }
@@ -151,7 +159,7 @@ namespace {
 std::error_code deflate_some(z_stream& z, std::vector<char>& buf, std::string_view in, int flush,
                              const byte_sink& out) {
   do {
-    const std::size_t take = std::min(in.size(), zlib_max);
+    const std::size_t take = std::min(in.size(), chunk_max);
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z.avail_in = static_cast<uInt>(take);
     const int mode = take == in.size() ? flush : Z_NO_FLUSH;
