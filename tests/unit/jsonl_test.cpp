@@ -3,6 +3,8 @@
 #include <dupstrip/io.hpp>
 #include <dupstrip/jsonl.hpp>
 
+#include "dupstrip/compress.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -153,4 +155,60 @@ TEST_CASE("corrupt or truncated compressed files are errors, not data", "[unit][
   REQUIRE(!write_file_atomic(t.path() / "2.gz", std::span<const std::string_view>(&b, 1), compression::gzip));
   write_text(t.path() / "both.gz", read_text(t.path() / "1.gz") + read_text(t.path() / "2.gz"));
   CHECK(read_file(t.path() / "both.gz", 100, compression::gzip).value() == "first\nsecond\n");
+}
+
+TEST_CASE("gzip streams inflate the same whatever the chunks they come in", "[unit][jsonl]") {
+  // Two members of text that compresses into several blocks each, fed whole, a byte at a time
+  // and in uneven pieces: the inflater reads ahead, and the second member must start where the
+  // first ended. A flipped checksum byte and bytes after the last member are errors.
+  std::string a;
+  std::string b;
+  std::uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < 60000; ++i) {
+    x ^= x << 13U;
+    x ^= x >> 7U;
+    x ^= x << 17U;
+    a.push_back(static_cast<char>('a' + x % 7));
+    b.push_back(static_cast<char>('0' + (x >> 20U) % 10));
+  }
+  auto gz = [](std::string_view plain) {
+    std::string packed;
+    detail::compressor c(compression::gzip);
+    const detail::byte_sink keep = [&](std::string_view bytes) {
+      packed.append(bytes);
+      return std::error_code{};
+    };
+    REQUIRE(!c.write(plain, keep));
+    REQUIRE(!c.finish(keep));
+    return packed;
+  };
+  const std::string both = gz(a) + gz("") + gz(b);
+  auto inflate = [](std::string_view packed, std::size_t piece, std::string& plain) {
+    detail::decompressor d(compression::gzip);
+    const detail::byte_sink keep = [&](std::string_view bytes) {
+      plain.append(bytes);
+      return std::error_code{};
+    };
+    std::size_t step = piece;
+    while (!packed.empty()) {
+      const std::size_t n = std::min(step, packed.size());
+      if (auto ec = d.feed(packed.substr(0, n), keep)) return ec;
+      packed.remove_prefix(n);
+      step = piece == 0 ? 1 + (step * 7 + 3) % 4099 : piece;  // piece 0: uneven sizes
+    }
+    return d.finish();
+  };
+  for (const std::size_t piece : {std::size_t{1 << 30}, std::size_t{1}, std::size_t{0}}) {
+    CAPTURE(piece);
+    std::string plain;
+    CHECK(!inflate(both, piece, plain));
+    CHECK(plain == a + b);
+    std::string bad_crc = gz(a);
+    bad_crc[bad_crc.size() - 6] = static_cast<char>(bad_crc[bad_crc.size() - 6] ^ 1);
+    plain.clear();
+    CHECK(inflate(bad_crc, piece, plain) == make_error_code(errc::bad_compressed_data));
+    plain.clear();
+    CHECK(inflate(gz(a) + "not gzip", piece, plain) == make_error_code(errc::bad_compressed_data));
+    CHECK(plain == a);
+  }
 }
