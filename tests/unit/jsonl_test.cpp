@@ -109,6 +109,30 @@ TEST_CASE("jsonl_source indexes records, names, groups and reports bad lines", "
   CHECK(s.issues()[3].kind == jsonl_issue_kind::lone_surrogate);
 }
 
+TEST_CASE("every escaped lone surrogate is found, wherever it is", "[unit][jsonl]") {
+  // The indexer searches a line for lone surrogates only when simdjson rejects it: this holds
+  // simdjson to rejecting each kind (high, low, high before a non-surrogate, in a key).
+  temp_dir t;
+  write_text(t.path() / "in.jsonl",
+             "{\"text\":\"a \\ud800 b\"}\n"
+             "{\"text\":\"c \\udc00 d\"}\n"
+             "{\"text\":\"e \\udbff\\u0041 f\"}\n"
+             "{\"k\\udfff\":1,\"text\":\"g\"}\n"
+             "{\"text\":\"pair \\ud83d\\ude00 ok\"}\n");
+  const jsonl_source s({{"in.jsonl", t.path() / "in.jsonl"}}, {});
+  REQUIRE(s.size() == 5);
+  CHECK(s.read(0).value() == "a \xED\xA0\x80 b");
+  CHECK(s.read(1).value() == "c \xED\xB0\x80 d");
+  CHECK(s.read(2).value() == "e \xED\xAF\xBF" "A f");
+  CHECK(s.read(3).value() == "g");
+  CHECK(s.read(4).value() == "pair \xF0\x9F\x98\x80 ok");
+  REQUIRE(s.issues().size() == 4);
+  for (std::size_t k = 0; k < 4; ++k) {
+    CHECK(s.issues()[k].kind == jsonl_issue_kind::lone_surrogate);
+    CHECK(s.issues()[k].line == k + 1);
+  }
+}
+
 TEST_CASE("jsonl_source stops at the first malformed line when asked", "[unit][jsonl]") {
   temp_dir t;
   write_text(t.path() / "in.jsonl", "{\"text\":\"a\"}\n{oops\n{\"text\":\"b\"}\n");
