@@ -85,6 +85,10 @@ struct jsonl_record_line {
   std::size_t text_begin = 0;   ///< the text field's value is line[text_begin, text_end), quotes included
   std::size_t text_end = 0;
   std::string text;        ///< the decoded text (what the pipeline reads)
+  /// read_record(i, decode, field): that field's value is line[field_begin, field_end), quotes
+  /// included (its first occurrence); field_begin is npos when the record has no such field.
+  std::size_t field_begin = std::string::npos;
+  std::size_t field_end = 0;
 };
 
 /// JSONL streams as one corpus: records in input order, then line order. Blank lines are not
@@ -105,7 +109,8 @@ class DUPSTRIP_EXPORT jsonl_source final : public document_source {
   /// The decoded text field.
   [[nodiscard]] result<std::string> read(std::size_t i) const override;
   /// The record's line, the text field's place in it and (with `decode`) the decoded text.
-  [[nodiscard]] result<jsonl_record_line> read_record(std::size_t i, bool decode = true) const;
+  [[nodiscard]] result<jsonl_record_line> read_record(std::size_t i, bool decode = true,
+                                                      std::string_view field = {}) const;
 
   [[nodiscard]] const std::vector<jsonl_issue>& issues() const noexcept { return issues_; }
   [[nodiscard]] const std::vector<jsonl_input>& inputs() const noexcept { return inputs_; }
@@ -136,7 +141,8 @@ class DUPSTRIP_EXPORT jsonl_source final : public document_source {
   };
   class indexer;
   // read_record() with the line read into `line` (the record's own, or a reused buffer).
-  [[nodiscard]] std::error_code read_into(std::size_t i, bool decode, std::string& line, jsonl_record_line& out) const;
+  [[nodiscard]] std::error_code read_into(std::size_t i, bool decode, std::string& line, jsonl_record_line& out,
+                                         std::string_view field = {}) const;
   std::vector<jsonl_input> inputs_;
   jsonl_options options_;
   std::vector<int> fds_;  // per input: the file read (the input itself or its spool); -1 if none

@@ -530,14 +530,15 @@ std::string jsonl_source::where(std::size_t i) const {
   return fmt::format("{}:{}", inputs_[records_[i].input].name, records_[i].line);
 }
 
-result<jsonl_record_line> jsonl_source::read_record(std::size_t i, bool decode) const {
+result<jsonl_record_line> jsonl_source::read_record(std::size_t i, bool decode, std::string_view field) const {
   jsonl_record_line out;
-  if (const std::error_code ec = read_into(i, decode, out.line, out)) return ec;
+  if (const std::error_code ec = read_into(i, decode, out.line, out, field)) return ec;
   out.line.resize(records_[i].length);
   return out;
 }
 
-std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string& line, jsonl_record_line& out) const {
+std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string& line, jsonl_record_line& out,
+                                        std::string_view field) const {
   const record& r = records_[i];
   const int fd = fds_[r.input];
   // The line is read once, into `line` with simdjson's padding after it, and parsed there: no
@@ -567,28 +568,44 @@ std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string&
   if (parser.iterate(buf, r.length, line.size()).get(doc) != simdjson::SUCCESS) return errc::bad_format;
   simdjson::ondemand::object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) return errc::bad_format;
-  for (auto field : obj) {
+  // The text field, and `field` when asked for, in one pass over the record.
+  bool have_text = false;
+  bool want_field = !field.empty() && field != options_.text_field;
+  out.field_begin = std::string::npos;
+  for (auto member : obj) {
     std::string_view key;
-    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return errc::bad_format;
-    if (key != options_.text_field) continue;
+    if (member.unescaped_key().get(key) != simdjson::SUCCESS) return errc::bad_format;
+    const bool is_text = !have_text && key == options_.text_field;
+    const bool is_field = want_field && key == field;
+    if (!is_text && !is_field) continue;
     simdjson::ondemand::value v;
-    if (field.value().get(v) != simdjson::SUCCESS) return errc::bad_format;
+    if (member.value().get(v) != simdjson::SUCCESS) return errc::bad_format;
     const std::string_view raw = trim_right(v.raw_json_token());
-    out.text_begin = static_cast<std::size_t>(raw.data() - buf);
-    out.text_end = out.text_begin + raw.size();
-    if (!decode) return {};
-    if (surrogates) {
-      auto decoded = decode_json_string(std::string_view(line.data(), r.length).substr(out.text_begin, raw.size()));
-      if (!decoded.has_value()) return decoded.error();
-      out.text = std::move(decoded).value();
-    } else {
-      std::string_view text;
-      if (v.get_string().get(text) != simdjson::SUCCESS) return errc::bad_format;
-      out.text.assign(text);
+    const std::size_t begin = static_cast<std::size_t>(raw.data() - buf);
+    if (is_field) {
+      out.field_begin = begin;
+      out.field_end = begin + raw.size();
+      want_field = false;
+      if (have_text) return {};
+      continue;
     }
-    return {};
+    out.text_begin = begin;
+    out.text_end = begin + raw.size();
+    have_text = true;
+    if (decode) {
+      if (surrogates) {
+        auto decoded = decode_json_string(std::string_view(line.data(), r.length).substr(out.text_begin, raw.size()));
+        if (!decoded.has_value()) return decoded.error();
+        out.text = std::move(decoded).value();
+      } else {
+        std::string_view text;
+        if (v.get_string().get(text) != simdjson::SUCCESS) return errc::bad_format;
+        out.text.assign(text);
+      }
+    }
+    if (!want_field) return {};
   }
-  return errc::bad_format;  // the file changed since indexing
+  return have_text ? std::error_code{} : make_error_code(errc::bad_format);  // no text: the file changed since indexing
 }
 
 result<std::string> jsonl_source::read(std::size_t i) const {
@@ -638,28 +655,6 @@ void mark_unreadable(doc_result& d, std::error_code ec) {
 }
 
 // Renders document i into `out` (nothing when it is left out); returns U+FFFD replacements.
-// Where the value of top-level field `name` lies in a record's line: [begin, end), or false.
-bool locate_field(std::string_view line, std::string_view name, std::size_t& begin, std::size_t& end) {
-  simdjson::padded_string buf(line);
-  thread_local simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  if (parser.iterate(buf).get(doc) != simdjson::SUCCESS) return false;
-  simdjson::ondemand::object obj;
-  if (doc.get_object().get(obj) != simdjson::SUCCESS) return false;
-  for (auto field : obj) {
-    std::string_view key;
-    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-    simdjson::ondemand::value v;
-    if (field.value().get(v) != simdjson::SUCCESS) return false;
-    const std::string_view raw = trim_right(v.raw_json_token());
-    if (key != name) continue;
-    begin = static_cast<std::size_t>(raw.data() - buf.data());
-    end = begin + raw.size();
-    return true;
-  }
-  return false;
-}
-
 std::size_t render(const document_source& source, const jsonl_source* js, analysis& a, std::size_t i,
                    const jsonl_output_options& o, std::string& out) {
   doc_result& d = a.docs[i];
@@ -670,7 +665,9 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
   std::size_t replaced = 0;
   if (js != nullptr) {
     const bool page = &source != js;  // read through an html_source: the text is the page's
-    auto rec = js->read_record(i, !page);
+    // A page's cleaned text goes to its own field: where that field is, in the same pass.
+    const bool own_field = page && !o.html_field.empty() && o.html_field != o.text_field;
+    auto rec = js->read_record(i, !page, own_field ? std::string_view(o.text_field) : std::string_view());
     if (!rec.has_value()) {
       if (d.status != doc_status::skipped) mark_unreadable(d, rec.error());
       return 0;
@@ -695,14 +692,12 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
       out.append(line.substr(0, close));
       out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d, rem);
       out.append(line.substr(close));
-    } else if (page && !o.html_field.empty() && o.html_field != o.text_field) {
+    } else if (own_field) {
       // The page stays; the cleaned text goes to its own field.
-      std::size_t b = 0;
-      std::size_t e = 0;
-      if (locate_field(line, o.text_field, b, e)) {
-        out.append(line.substr(0, b));
+      if (r.field_begin != std::string::npos) {
+        out.append(line.substr(0, r.field_begin));
         replaced = append_json_text(out, joined(r.text, rem));
-        out.append(line.substr(e));
+        out.append(line.substr(r.field_end));
       } else {
         out.append(line.substr(0, close));
         out.push_back(',');

@@ -676,7 +676,7 @@ jsonl_site make_jsonl(const std::map<std::string, html_page>& pages) {
     const std::string url = "https://kettle-ferry.example/" + stem + ".html";
     const std::string html = json_escape(page.text());
     std::string rec;
-    switch (n % 3) {
+    switch (n % 4) {
       case 0:
         rec = "{\"id\":\"" + id + "\",\"url\":\"" + url + "\",\"html\":\"" + html + "\",\"fetched\":\"2025-03-0" +
               std::to_string(n + 1) + "\"}";
@@ -685,8 +685,12 @@ jsonl_site make_jsonl(const std::map<std::string, html_page>& pages) {
         rec = "{ \"url\" : \"" + url + "\", \"text\" : \"stale extract \\u00e9\" , \"html\":\"" + html + "\", \"id\":\"" +
               id + "\", \"meta\": {\"lang\": \"en\", \"tags\": [1, 2]} }";
         break;
-      default:
+      case 2:
         rec = "{\"html\":\"" + html + "\", \"id\": \"" + id + "\", \"url\": \"" + url + "\", \"status\": 200}";
+        break;
+      default:  // a stale text after the page
+        rec = "{\"meta\":{\"lang\":\"en\"},\"url\":\"" + url + "\",\"html\":\"" + html + "\",\"text\":\"old\",\"id\":\"" +
+              id + "\"}";
         break;
     }
     j.records.push_back(rec);
