@@ -3,6 +3,8 @@
 
 #include "dupstrip/utf8.hpp"
 
+#include <dupstrip/text.hpp>
+
 #include <iconv.h>
 
 #include <algorithm>
@@ -141,17 +143,18 @@ bool ascii_compatible(const std::string& label) {
   return append_iconv(out, probe, label, bad) && bad == 0 && out == probe;
 }
 
-// NUL and C0 controls (but \t \n \f \r) become spaces, in place; returns how many.
-std::uint32_t blank_controls(std::string& s) noexcept {
+// Calls found(k) for each NUL or C0 control (but \t \n \f \r) and DEL in s; returns how many.
+template <class Found>
+std::uint32_t for_each_control(std::string_view s, Found found) noexcept {
   // Eight bytes at a time: a word with no byte below 0x20 and no 0x7F (most of a page: only
   // line feeds are common) is passed over whole; the others go byte by byte.
   constexpr std::uint64_t ones = 0x0101010101010101ULL;
   constexpr std::uint64_t tops = 0x8080808080808080ULL;
   std::uint32_t n = 0;
-  auto blank = [&n](char& c) {
-    const auto b = static_cast<unsigned char>(c);
+  auto check = [&](std::size_t k) {
+    const auto b = static_cast<unsigned char>(s[k]);
     if ((b < 0x20U && b != '\t' && b != '\n' && b != '\f' && b != '\r') || b == 0x7FU) {
-      c = ' ';
+      found(k);
       ++n;
     }
   };
@@ -164,10 +167,15 @@ std::uint32_t blank_controls(std::string& s) noexcept {
     const std::uint64_t x = w ^ (ones * 0x7FU);
     const std::uint64_t del = (x - ones) & ~x & tops;  // some byte == 0x7F
     if ((below | del) == 0) continue;
-    for (std::size_t k = i; k < i + 8; ++k) blank(s[k]);
+    for (std::size_t k = i; k < i + 8; ++k) check(k);
   }
-  for (; i < size; ++i) blank(s[i]);
+  for (; i < size; ++i) check(i);
   return n;
+}
+
+// The controls above become spaces, in place; returns how many.
+std::uint32_t blank_controls(std::string& s) noexcept {
+  return for_each_control(s, [&s](std::size_t k) { s[k] = ' '; });
 }
 
 }  // namespace
@@ -268,6 +276,11 @@ decoded_page decode_page(std::string_view bytes, bool sniff) {
   switch (fam) {
     case family::utf8:
       out.encoding = "UTF-8";
+      // Most pages already are what decoding makes of them: they are lent, not copied.
+      if (is_valid_utf8(bytes) && for_each_control(bytes, [](std::size_t) {}) == 0) {
+        out.lent = bytes;
+        return out;
+      }
       out.replacements = append_utf8_or_cp1252(out.utf8, bytes);
       break;
     case family::cp1252:

@@ -14,9 +14,13 @@
 namespace dupstrip::detail {
 
 struct decoded_page {
-  std::string utf8;
-  std::string encoding;           // what the bytes were read as
+  std::string utf8;                // the page as UTF-8, unless it is lent
+  std::string_view lent;           // set instead when the input bytes (BOM excluded) are already
+                                   // that: valid UTF-8 with no control to blank (no copy made)
+  std::string encoding;            // what the bytes were read as
   std::uint32_t replacements = 0;  // bytes read as windows-1252 in UTF-8, or U+FFFD
+  /// The page as UTF-8: lent or decoded. Valid while the input bytes and this object live.
+  [[nodiscard]] std::string_view text() const noexcept { return lent.data() != nullptr ? lent : std::string_view(utf8); }
 };
 
 /// The charset label declared in the first 4 KiB of `bytes` (lowercase), or "": an XML

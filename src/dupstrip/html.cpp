@@ -446,19 +446,22 @@ result<html_document> html_to_text(std::string_view bytes, const html_options& o
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) / 2)
     return make_error_code(errc::too_large);
   detail::decoded_page page = detail::decode_page(bytes, options.sniff_encoding);
-  detail::empty_raw_text(page.utf8);  // what the parser would only skip
+  // The page as UTF-8 without what the parser would only skip; the decoded copy, if one was
+  // made, goes before parsing.
+  const std::string utf8 = detail::emptied_raw_text(page.text());
+  std::string().swap(page.utf8);
   // Legacy bytes can take up to three times their size as UTF-8; the parser takes an int.
-  if (page.utf8.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+  if (utf8.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
     return make_error_code(errc::too_large);
 
   html_document doc;
   doc.encoding = std::move(page.encoding);
   doc.replacements = page.replacements;
-  doc.text.reserve(page.utf8.size() / 3);
+  doc.text.reserve(utf8.size() / 3);
   html_element root_element;  // the root, even of an empty page; its path is the root frame's
   root_element.path = fnv_basis;
   doc.elements.push_back(root_element);
-  if (page.utf8.empty()) return doc;
+  if (utf8.empty()) return doc;
 
   builder b;
   b.doc = &doc;
@@ -476,7 +479,7 @@ result<html_document> html_to_text(std::string_view bytes, const html_options& o
   sax.serror = on_structured_error;
 
   htmlParserCtxtPtr ctxt =
-      htmlCreateMemoryParserCtxt(page.utf8.data(), static_cast<int>(page.utf8.size()));
+      htmlCreateMemoryParserCtxt(utf8.data(), static_cast<int>(utf8.size()));
   if (ctxt == nullptr) throw std::bad_alloc();
   std::memcpy(ctxt->sax, &sax, sizeof sax);
   ctxt->userData = ctxt;  // callbacks get the context (for the line number)

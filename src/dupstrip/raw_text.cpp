@@ -137,15 +137,15 @@ void append_start_tag(std::string& out, std::string_view s, std::size_t at, std:
 }  // namespace
 
 void empty_raw_text(std::string& page) {
-  const std::string_view s(page);
+  std::string out = emptied_raw_text(page);
+  page.swap(out);
+}
+
+std::string emptied_raw_text(std::string_view s) {
   std::string out;
+  out.reserve(s.size());
   std::size_t copied = 0;  // s[0, copied) is in out
-  bool changed = false;
   auto drop = [&](std::size_t body, std::size_t end) {
-    if (!changed) {
-      out.reserve(s.size());
-      changed = true;
-    }
     out.append(s.data() + copied, body - copied);
     for (std::size_t i = body; i < end; ++i)
       if (s[i] == '\n') out.push_back('\n');
@@ -181,10 +181,6 @@ void empty_raw_text(std::string& page) {
     if (letter && starts_with_ci(s, at + 1, "script") && ends_name(s, at + 7)) name = "script";
     else if (letter && starts_with_ci(s, at + 1, "style") && ends_name(s, at + 6)) name = "style";
     if (letter) {  // a start tag: only the attributes the text model reads
-      if (!changed) {
-        out.reserve(s.size());
-        changed = true;
-      }
       out.append(s.data() + copied, at - copied);
       append_start_tag(out, s, at, gt);
       copied = gt + 1;
@@ -199,9 +195,8 @@ void empty_raw_text(std::string& page) {
     drop(body, end);
     i = end == s.size() ? end : end + 2;
   }
-  if (!changed) return;
   out.append(s.data() + copied, s.size() - copied);
-  page.swap(out);
+  return out;
 }
 
 }  // namespace dupstrip::detail

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace dupstrip::detail {
 
@@ -17,5 +18,8 @@ namespace dupstrip::detail {
 /// each as written, and their line feeds: the parser allocates and decodes every attribute
 /// value, and the others (href, src, data-*, srcset...) are most of a page's markup bytes.
 void empty_raw_text(std::string& page);
+
+/// The same as a new string, `page` left as it is (one copy, made while scanning).
+std::string emptied_raw_text(std::string_view page);
 
 }  // namespace dupstrip::detail

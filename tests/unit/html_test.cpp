@@ -4,6 +4,8 @@
 // any page (the blocks cover the text line by line), so each case also tests the invariants.
 #include <dupstrip/html.hpp>
 
+#include "dupstrip/charset.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -678,4 +680,26 @@ TEST_CASE("html: looks_like_html by the first tag after a BOM, space and comment
   CHECK_FALSE(looks_like_html("<!-- never closed <html>"));
   CHECK_FALSE(looks_like_html("<!DOCTYPE svg>"));
   CHECK_FALSE(looks_like_html("{\"html\": \"<html>\"}"));
+}
+
+TEST_CASE("decode_page lends clean UTF-8 and decodes the rest", "[unit][html]") {
+  // Valid UTF-8 without controls is the page as it is: no copy, the BOM left out.
+  const std::string clean = "\xEF\xBB\xBF<p>caf\xC3\xA9</p>\n";
+  const detail::decoded_page a = detail::decode_page(clean, true);
+  CHECK(a.utf8.empty());
+  CHECK(a.lent.data() == clean.data() + 3);
+  CHECK(a.text() == "<p>caf\xC3\xA9</p>\n");
+  CHECK(a.replacements == 0);
+  CHECK(a.encoding == "UTF-8");
+  // A NUL, or a byte that is not UTF-8, makes a decoded copy with what was replaced counted.
+  const std::string nul("<p>a\0b</p>", 10);
+  const detail::decoded_page b = detail::decode_page(nul, true);
+  CHECK(b.lent.empty());
+  CHECK(b.text() == "<p>a b</p>");
+  CHECK(b.replacements == 1);
+  const detail::decoded_page c = detail::decode_page("<p>caf\xE9</p>", true);
+  CHECK(c.text() == "<p>caf\xC3\xA9</p>");
+  CHECK(c.replacements == 1);
+  const detail::decoded_page e = detail::decode_page("", true);
+  CHECK(e.text().empty());
 }
