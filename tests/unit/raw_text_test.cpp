@@ -27,6 +27,25 @@ TEST_CASE("raw text: bodies of scripts, styles and comments go, their line feeds
   CHECK(pass("x<!-- a\nb -->y") == "x<!--\n-->y");
 }
 
+TEST_CASE("raw text: every line feed of a long body stays, wherever it falls", "[unit][html]") {
+  // Bodies of every length up to 40 with line feeds at every offset: the count is taken eight
+  // bytes at a time, and bytes next to a line feed (0x0B, 0x8A, 0x09) must not count.
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t step = 1; step <= 9; ++step) {
+      std::string body;
+      std::size_t feeds = 0;
+      for (std::size_t k = 0; k < len; ++k) {
+        const bool feed = k % step == step - 1;
+        body += feed ? '\n' : "\x0B\x09\x8A"[k % 3];
+        feeds += feed ? 1U : 0U;
+      }
+      CAPTURE(len, step);
+      CHECK(pass("<script>" + body + "</script>x") == "<script>" + std::string(feeds, '\n') + "</script>x");
+      CHECK(pass("<b data-x='" + body + "'>y") == "<b" + std::string(feeds, '\n') + ">y");
+    }
+  }
+}
+
 TEST_CASE("raw text: start tags keep class, id, role, hidden and style, as written", "[unit][html]") {
   CHECK(pass("<a href=\"x>y\" class=c>t</a>") == "<a class=c>t</a>");
   CHECK(pass("<DIV CLASS=\"x\" Data-a=1 ROLE=nav onclick='f(\"<p>\")'>t</DIV>") == "<DIV CLASS=\"x\" ROLE=nav>t</DIV>");
