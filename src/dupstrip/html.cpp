@@ -148,6 +148,12 @@ struct frame {
   std::uint32_t name_hash;  // to match end tags
 };
 
+// White space, or 0xC2: the first byte of a no-break space (and of other characters).
+constexpr bool maybe_space(char ch) noexcept {
+  const auto c = static_cast<unsigned char>(ch);
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0xC2U;
+}
+
 struct builder {
   htmlParserCtxtPtr ctxt = nullptr;
   html_document* doc = nullptr;
@@ -206,22 +212,28 @@ struct builder {
     std::string& t = doc->text;
     const bool link = f.link;
     const bool pre = f.pre;
-    for (std::size_t i = 0; i < len; ++i) {
-      const auto c = static_cast<unsigned char>(data[i]);
-      bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-      std::size_t width = 1;
-      if (c == 0xC2U && i + 1 < len && static_cast<unsigned char>(data[i + 1]) == 0xA0U) {  // no-break space
-        space = true;
-        width = 2;
-      }
-      if (space) {
-        if (pre && c == '\n') {
-          flush();
-        } else if (t.size() != block_begin) {
-          pending_space = true;
+    std::size_t i = 0;
+    while (i < len) {
+      // A run of bytes that are neither white space nor a no-break space goes in whole.
+      std::size_t j = i;
+      while (j < len && !maybe_space(data[j])) ++j;
+      if (j == i) {
+        const auto c = static_cast<unsigned char>(data[i]);
+        if (c != 0xC2U) {  // white space
+          if (pre && c == '\n') {
+            flush();
+          } else if (t.size() != block_begin) {
+            pending_space = true;
+          }
+          ++i;
+          continue;
         }
-        i += width - 1;
-        continue;
+        if (i + 1 < len && static_cast<unsigned char>(data[i + 1]) == 0xA0U) {  // no-break space
+          if (t.size() != block_begin) pending_space = true;
+          i += 2;
+          continue;
+        }
+        j = i + 1;  // another character that starts with 0xC2
       }
       if (t.size() == block_begin) {
         block_line = line_of(data, len, i);
@@ -229,9 +241,10 @@ struct builder {
         t.push_back(' ');
       }
       pending_space = false;
-      t.push_back(static_cast<char>(c));
-      ++letters;
-      if (link) ++link_letters;
+      t.append(data + i, j - i);
+      letters += static_cast<std::uint32_t>(j - i);
+      if (link) link_letters += static_cast<std::uint32_t>(j - i);
+      i = j;
     }
   }
 
