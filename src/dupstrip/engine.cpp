@@ -440,14 +440,19 @@ const std::vector<line_fp>& run_state::line_cursor::lines_of(std::size_t i) {
     return lines_;
   }
   const std::uint64_t at = st.extra_[i].lines_at;
-  if (at < at_ || at + len > at_ + window_.size()) {
+  if (at < at_ || at + len > at_ + held_) {
+    // Read ahead only while documents come in the order of the file (a site's pages stored
+    // together); a document elsewhere (sites interleaved in the input) is read alone, not with
+    // a window of others' records that the next call would read again.
     constexpr std::uint64_t window = 256 * 1024;
     const std::uint64_t end = st.lines_->appended();
-    const std::uint64_t want = std::max(len, std::min(window, end > at ? end - at : 0));
-    window_.resize(static_cast<std::size_t>(want));
-    st.lines_->read_at(at, window_.data(), window_.size());
+    const std::uint64_t want = at == next_ ? std::max(len, std::min(window, end > at ? end - at : 0)) : len;
+    if (window_.size() < want) window_.resize(static_cast<std::size_t>(want));
+    st.lines_->read_at(at, window_.data(), static_cast<std::size_t>(want));
     at_ = at;
+    held_ = want;
   }
+  next_ = at + len;
   st.decode_lines_into(i, window_.data() + (at - at_), lines_);
   return lines_;
 }

@@ -216,8 +216,10 @@ class run_state {
 
    private:
     const run_state* st_;
-    std::uint64_t at_ = 0;
-    std::vector<unsigned char> window_;
+    std::uint64_t at_ = 0;    // the window holds the line records at [at_, at_ + held_)
+    std::uint64_t held_ = 0;
+    std::uint64_t next_ = 0;  // where the last document's records ended
+    std::vector<unsigned char> window_;  // only grows: no bytes cleared for nothing
     std::vector<line_fp> lines_;
   };
   /// Document i's current signature (K slots; only when extra()[i].active).

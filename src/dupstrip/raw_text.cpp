@@ -1,7 +1,6 @@
 // Emptying script, style and comment bodies before parsing (raw_text.hpp).
 #include "dupstrip/raw_text.hpp"
 
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -86,7 +85,9 @@ std::size_t count_feeds(std::string_view s, std::size_t b, std::size_t e) noexce
     const std::uint64_t x = w ^ 0x0A0A0A0A0A0A0A0AULL;  // a line feed is a zero byte here
     // Exact: the top bit of each byte of `zero` is set iff that byte of x is zero.
     const std::uint64_t zero = ~(((x & low7) + low7) | x | low7);
-    n += static_cast<std::size_t>(std::popcount(zero));
+    // One bit per zero byte, summed by a multiply (std::popcount is a library call unless
+    // the build targets a CPU with the instruction).
+    n += static_cast<std::size_t>(((zero >> 7U) * 0x0101010101010101ULL) >> 56U);
   }
   for (; b < e; ++b) n += s[b] == '\n' ? 1U : 0U;
   return n;
