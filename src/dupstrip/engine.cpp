@@ -472,8 +472,17 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
     throw std::logic_error("run_state::add_scans: documents must be added in order");
   const std::size_t K = cfg_.opt.num_perm;
   // Buffers kept between calls (their pages stay mapped: no page faults per chunk).
+  // Sized once for the chunk (growing it record by record copied it over and over, into
+  // fresh pages each time); it only grows, so its bytes are cleared only when it does.
   std::vector<unsigned char>& lines = chunk_lines_;
-  lines.clear();
+  std::size_t line_count = 0;
+  std::size_t block_count = 0;
+  for (const scan_record& rec : recs) {
+    line_count += rec.lines.size();
+    if (rec.res.status != doc_status::skipped) block_count += rec.lines.size();
+  }
+  if (lines.size() < line_count * line_bytes) lines.resize(line_count * line_bytes);
+  std::size_t lines_used = 0;
   std::vector<std::uint64_t> lines_at(recs.size(), 0);
   std::vector<std::uint32_t>& sigs = chunk_sigs_;
   sigs.assign(recs.size() * K, empty_slot);
@@ -482,6 +491,7 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
     const std::uint32_t* sig;
   };
   std::vector<block_ref> blocks;
+  blocks.reserve(block_count);
   for (std::size_t k = 0; k < recs.size(); ++k) {
     const std::size_t i = lo + k;
     scan_record& rec = recs[k];
@@ -492,18 +502,17 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
     ex.repeat_candidates = rec.repeat_candidates;
     ex.active = rec.active && rec.sig.size() == K;
     if (ex.active) std::copy_n(rec.sig.begin(), K, sigs.begin() + static_cast<std::ptrdiff_t>(k * K));
-    lines_at[k] = lines.size();
-    const std::size_t at = lines.size();
-    lines.resize(at + rec.lines.size() * line_bytes);
-    for (std::size_t l = 0; l < rec.lines.size(); ++l) put_line(lines.data() + at + l * line_bytes, rec.lines[l]);
+    lines_at[k] = lines_used;
+    for (std::size_t l = 0; l < rec.lines.size(); ++l) put_line(lines.data() + lines_used + l * line_bytes, rec.lines[l]);
+    lines_used += rec.lines.size() * line_bytes;
     if (rec.res.status == doc_status::skipped) continue;
     for (const line_fp& l : rec.lines) {
       if (l.sig == no_sig || std::size_t{l.sig} * block_perm + block_perm > rec.block_sigs.size()) continue;
       blocks.push_back({{group_of_[i], l.tokens, l.key}, rec.block_sigs.data() + std::size_t{l.sig} * block_perm});
     }
   }
-  if (!lines.empty()) {
-    const std::uint64_t base = lines_->append(lines.data(), lines.size());
+  if (lines_used != 0) {
+    const std::uint64_t base = lines_->append(lines.data(), lines_used);
     for (std::size_t k = 0; k < recs.size(); ++k) extra_[lo + k].lines_at = base + lines_at[k];
   }
   if (!recs.empty()) sigs_->write_at(std::uint64_t{lo} * K * sizeof(std::uint32_t), sigs.data(), sigs.size() * sizeof(std::uint32_t));
