@@ -111,6 +111,10 @@ class DUPSTRIP_EXPORT jsonl_source final : public document_source {
   /// The record's line, the text field's place in it and (with `decode`) the decoded text.
   [[nodiscard]] result<jsonl_record_line> read_record(std::size_t i, bool decode = true,
                                                       std::string_view field = {}) const;
+  /// read_record() into `out`, whose buffers are reused (a caller reading many records keeps
+  /// one: no fresh memory per record). `out` is valid only when no error is returned.
+  [[nodiscard]] std::error_code read_record_into(std::size_t i, jsonl_record_line& out, bool decode = true,
+                                                 std::string_view field = {}) const;
 
   [[nodiscard]] const std::vector<jsonl_issue>& issues() const noexcept { return issues_; }
   [[nodiscard]] const std::vector<jsonl_input>& inputs() const noexcept { return inputs_; }

@@ -532,9 +532,16 @@ std::string jsonl_source::where(std::size_t i) const {
 
 result<jsonl_record_line> jsonl_source::read_record(std::size_t i, bool decode, std::string_view field) const {
   jsonl_record_line out;
-  if (const std::error_code ec = read_into(i, decode, out.line, out, field)) return ec;
-  out.line.resize(records_[i].length);
+  if (const std::error_code ec = read_record_into(i, out, decode, field)) return ec;
   return out;
+}
+
+std::error_code jsonl_source::read_record_into(std::size_t i, jsonl_record_line& out, bool decode,
+                                               std::string_view field) const {
+  out.text.clear();
+  if (const std::error_code ec = read_into(i, decode, out.line, out, field)) return ec;
+  out.line.resize(records_[i].length);  // keeps the capacity, padding included
+  return {};
 }
 
 std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string& line, jsonl_record_line& out,
@@ -667,12 +674,15 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
     const bool page = &source != js;  // read through an html_source: the text is the page's
     // A page's cleaned text goes to its own field: where that field is, in the same pass.
     const bool own_field = page && !o.html_field.empty() && o.html_field != o.text_field;
-    auto rec = js->read_record(i, !page, own_field ? std::string_view(o.text_field) : std::string_view());
-    if (!rec.has_value()) {
-      if (d.status != doc_status::skipped) mark_unreadable(d, rec.error());
+    // One record buffer per thread: a web page's record is big, and fresh memory for each
+    // costs page faults and clearing.
+    thread_local jsonl_record_line r;
+    if (r.line.capacity() > (std::size_t{64} << 20U)) r = jsonl_record_line{};  // no giant buffer kept
+    if (const std::error_code ec =
+            js->read_record_into(i, r, !page, own_field ? std::string_view(o.text_field) : std::string_view())) {
+      if (d.status != doc_status::skipped) mark_unreadable(d, ec);
       return 0;
     }
-    jsonl_record_line& r = rec.value();
     if (page && d.status != doc_status::skipped) {
       auto text = source.read(i);
       if (!text.has_value()) {
