@@ -264,21 +264,41 @@ struct builder {
     }
   }
 
-  static std::string_view attr(const xmlChar** atts, std::string_view name) {
-    if (atts == nullptr) return {};
+  // The attributes the text model reads, found in one pass over the tag's (libxml2 gives
+  // their names in lowercase); the first of each name counts.
+  struct read_attrs {
+    bool hidden = false;
+    std::string_view style, cls, id, role;
+  };
+  static read_attrs attrs_of(const xmlChar** atts) {
+    read_attrs a;
+    if (atts == nullptr) return a;
+    bool have_style = false;
+    bool have_class = false;
+    bool have_id = false;
+    bool have_role = false;
     for (std::size_t i = 0; atts[i] != nullptr; i += 2) {
-      if (name == reinterpret_cast<const char*>(atts[i])) {
+      const std::string_view k(reinterpret_cast<const char*>(atts[i]));
+      auto value = [&] {
         return atts[i + 1] != nullptr ? std::string_view(reinterpret_cast<const char*>(atts[i + 1])) : std::string_view("");
+      };
+      if (k == "class") {
+        if (!have_class) a.cls = value();
+        have_class = true;
+      } else if (k == "id") {
+        if (!have_id) a.id = value();
+        have_id = true;
+      } else if (k == "style") {
+        if (!have_style) a.style = value();
+        have_style = true;
+      } else if (k == "role") {
+        if (!have_role) a.role = value();
+        have_role = true;
+      } else if (k == "hidden") {
+        a.hidden = true;
       }
     }
-    return {};
-  }
-
-  static bool has_attr(const xmlChar** atts, std::string_view name) {
-    if (atts == nullptr) return false;
-    for (std::size_t i = 0; atts[i] != nullptr; i += 2)
-      if (name == reinterpret_cast<const char*>(atts[i])) return true;
-    return false;
+    return a;
   }
 
   static bool hidden_style(std::string_view style) {
@@ -326,7 +346,8 @@ struct builder {
       stack.push_back(f);
       return;
     }
-    if ((info.flags & f_skip) != 0 || has_attr(atts, "hidden") || hidden_style(attr(atts, "style"))) {
+    const read_attrs a = attrs_of(atts);
+    if ((info.flags & f_skip) != 0 || a.hidden || hidden_style(a.style)) {
       // A skipped inline element (a script, an icon's svg) leaves the line open around it.
       if ((info.flags & f_block) != 0) flush();
       f.skip = true;
@@ -341,15 +362,15 @@ struct builder {
     if ((info.flags & f_block) != 0) {
       flush();
       std::uint32_t h = fnv(parent.path ^ 0x9E3779B9U, n, false);
-      h = fnv(h ^ 0x85EBCA6BU, attr(atts, "class"), true);
-      h = fnv(h ^ 0xC2B2AE35U, attr(atts, "id"), true);
+      h = fnv(h ^ 0x85EBCA6BU, a.cls, true);
+      h = fnv(h ^ 0xC2B2AE35U, a.id, true);
       f.path = h;
       if (info.tag != html_tag::other || n == "hr") f.tag = info.tag;
       if ((info.flags & f_list) != 0) f.list = ++next_list;
       if ((info.flags & f_pre) != 0) f.pre = true;
     }
     if ((info.flags & f_context) != 0) f.ctx = static_cast<std::uint16_t>(f.ctx | info.ctx);
-    if (const auto role = attr(atts, "role"); !role.empty()) f.ctx = static_cast<std::uint16_t>(f.ctx | role_context(role));
+    if (!a.role.empty()) f.ctx = static_cast<std::uint16_t>(f.ctx | role_context(a.role));
     if ((info.flags & f_block) != 0) {
       html_element e;
       e.parent = parent.elem;
