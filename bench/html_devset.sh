@@ -4,6 +4,9 @@
 # dupstrip against readability-lxml (Debian's python3-readability) in one run, both on one core.
 # Prints, per tool: micro precision / recall / F1 over word 3-grams (score_tokens.py), the same
 # by site size, CPU seconds (user + system) and wall seconds, and the ratio of the CPU times.
+# Each tool runs HTML_DEVSET_RUNS times (default 3), the two alternated, and its least CPU time
+# counts (this machine's speed drifts by a third from minute to minute; the least time of each
+# tool is the least disturbed run of each). Every run is printed.
 # Skips (exit 0) with a note when the dev set is absent; the readability row is skipped when
 # python3-readability is not installed.
 set -euo pipefail
@@ -20,6 +23,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 py=/usr/bin/python3  # Debian's, where python3-readability lives
 
+runs="${HTML_DEVSET_RUNS:-3}"
 timed() {  # timed NAME CMD...: runs CMD on one core, prints "NAME cpu wall"
   local name="$1"; shift
   /usr/bin/time -f "%U %S %e" -o "$work/$name.time" taskset -c 0 "$@" > /dev/null 2> "$work/$name.err" ||
@@ -31,12 +35,9 @@ score() {  # score OUT.jsonl: the "all" row and the four site-size rows of score
   "$py" "$dev/score_tokens.py" "$dev/gold.jsonl.gz" "$1" | awk 'NR > 3'
 }
 
-echo "== dupstrip $("$exe" --version | head -1), --jobs 1, on $(nproc) cores (pinned to one)"
-timed dupstrip "$exe" clean "$dev/pages-html.jsonl.gz" --html-field html --group-field url --jobs 1 \
-  -o "$work/dupstrip.jsonl" | tee "$work/times"
-score "$work/dupstrip.jsonl"
-
+have_readability=0
 if "$py" -c 'import readability' 2> /dev/null; then
+  have_readability=1
   cat > "$work/readability_run.py" <<'PY'
 import gzip, json, sys
 import lxml.html
@@ -52,10 +53,28 @@ for line in gzip.open(sys.argv[1], "rt"):
         pass
     out.write(json.dumps({"id": r["id"], "text": text}) + "\n")
 PY
-  echo "== readability-lxml $(dpkg-query -W -f='${Version}' python3-readability 2>/dev/null)"
-  timed readability "$py" "$work/readability_run.py" "$dev/pages-html.jsonl.gz" "$work/readability.jsonl" | tee -a "$work/times"
+fi
+
+echo "== dupstrip $("$exe" --version | head -1), --jobs 1, on $(nproc) cores (pinned to one), $runs runs"
+[[ $have_readability == 1 ]] &&
+  echo "== readability-lxml $(dpkg-query -W -f='${Version}' python3-readability 2>/dev/null), $runs runs"
+: > "$work/times"
+for ((r = 1; r <= runs; ++r)); do
+  timed dupstrip "$exe" clean "$dev/pages-html.jsonl.gz" --html-field html --group-field url --jobs 1 \
+    -o "$work/dupstrip.jsonl" | tee -a "$work/times"
+  if [[ $have_readability == 1 ]]; then
+    timed readability "$py" "$work/readability_run.py" "$dev/pages-html.jsonl.gz" "$work/readability.jsonl" |
+      tee -a "$work/times"
+  fi
+done
+least() { awk -v n="$1" '$1 == n && (m == "" || $2 < m) {m = $2} END {print m}' "$work/times"; }
+echo "== dupstrip: least CPU $(least dupstrip) s"
+score "$work/dupstrip.jsonl"
+if [[ $have_readability == 1 ]]; then
+  echo "== readability-lxml: least CPU $(least readability) s"
   score "$work/readability.jsonl"
-  awk '{cpu[$1] = $2} END {if (cpu["dupstrip"] > 0) printf "== CPU time ratio readability / dupstrip: %.1fx\n", cpu["readability"] / cpu["dupstrip"]}' "$work/times"
+  awk -v d="$(least dupstrip)" -v r="$(least readability)" \
+    'BEGIN {if (d > 0) printf "== CPU time ratio readability / dupstrip (least of each): %.1fx\n", r / d}'
 else
   echo "== readability-lxml: not installed (apt-get install python3-readability): skipped"
 fi
