@@ -15,17 +15,31 @@
 #include "dupstrip/markup.hpp"
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 namespace dupstrip::detail {
 
+namespace {
+
+// 1 for the bytes that make words: ASCII letters and digits, "_", every byte of a non-ASCII
+// character.
+constexpr std::array<std::uint8_t, 256> word_bytes = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c)
+    t[c] = c >= 0x80U || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ? 1 : 0;
+  return t;
+}();
+
+}  // namespace
+
 std::uint32_t word_count(std::string_view text) noexcept {
+  // A word starts at each word byte that follows another kind of byte (no branches).
   std::uint32_t n = 0;
-  bool in = false;
+  std::uint32_t in = 0;
   for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool w = c >= 0x80U || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    if (w && !in) ++n;
+    const std::uint32_t w = word_bytes[static_cast<unsigned char>(ch)];
+    n += w & (in ^ 1U);
     in = w;
   }
   return n;

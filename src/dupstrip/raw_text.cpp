@@ -51,28 +51,54 @@ std::size_t find_comment_end(std::string_view s, std::size_t from) noexcept {
   return std::string_view::npos;
 }
 
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+// The first ">", '"' or "'" at or after `i`, or s.size(); eight bytes at a time.
+std::size_t next_tag_char(std::string_view s, std::size_t i) noexcept {
+  constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  // Exact: the top bit of each byte is set iff that byte of x is zero.
+  auto zero_bytes = [](std::uint64_t x) { return ~(((x & low7) + low7) | x | low7); };
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    const std::uint64_t hit =
+        zero_bytes(w ^ (ones * '>')) | zero_bytes(w ^ (ones * '"')) | zero_bytes(w ^ (ones * '\''));
+    if (hit != 0) {
+      // The first byte in memory order: the lowest on a little-endian machine.
+      for (std::size_t k = i; k < i + 8; ++k)
+        if (s[k] == '>' || s[k] == '"' || s[k] == '\'') return k;
+    }
+  }
+  for (; i < s.size(); ++i)
+    if (s[i] == '>' || s[i] == '"' || s[i] == '\'') return i;
+  return s.size();
+}
+
 // The ">" that ends the tag, doctype or instruction whose name starts at `from`, stepping over
 // attribute values in quotes; npos when there is none (or a quote never closes).
 std::size_t tag_end(std::string_view s, std::size_t from) noexcept {
   // In a doctype or an instruction any quote opens a literal; in a tag only one right after
   // "=" (spaces allowed) opens a value: `title=don't` has none.
   const bool declaration = s[from] == '!' || s[from] == '?';
-  char last = '\0';  // the last character that is not white space
   std::size_t i = from;
-  while (i < s.size()) {
+  while (true) {
+    i = next_tag_char(s, i);
+    if (i >= s.size()) return std::string_view::npos;
     const char c = s[i];
     if (c == '>') return i;
-    if ((c == '"' || c == '\'') && (declaration || last == '=')) {
+    // A quote opens a value when the last character before it that is not white space (a
+    // name's, "=", or the quote that closed the last value) is "=".
+    std::size_t k = i;
+    while (k > from && is_space(s[k - 1])) --k;
+    if (declaration || (k > from && s[k - 1] == '=')) {
       const std::size_t close = s.find(c, i + 1);
       if (close == std::string_view::npos) return std::string_view::npos;
       i = close + 1;
-      last = c;
-      continue;
+    } else {
+      ++i;
     }
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') last = c;
-    ++i;
   }
-  return std::string_view::npos;
 }
 
 // Line feeds in s[b, e), eight bytes at a time (script bodies are long).
@@ -93,7 +119,6 @@ std::size_t count_feeds(std::string_view s, std::size_t b, std::size_t e) noexce
   return n;
 }
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 // Attributes the text model reads (html.cpp): the rest only costs the parser time (an
 // allocation per value, entities decoded).
@@ -176,7 +201,7 @@ std::string emptied_raw_text(std::string_view s) {
     const void* p = std::memchr(s.data() + i, '<', s.size() - i);
     if (p == nullptr) break;
     const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(p) - s.data());
-    if (s.compare(at, 4, "<!--") == 0) {
+    if (s.substr(at, 4) == std::string_view("<!--")) {
       // Ends at "-->" or "--!>", as libxml2 ends it ("<!-->" does not end it there).
       const std::size_t e = find_comment_end(s, at + 4);
       const std::size_t end = e == std::string_view::npos ? s.size() : e;
