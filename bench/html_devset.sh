@@ -4,7 +4,7 @@
 # dupstrip against readability-lxml (Debian's python3-readability) in one run, both on one core.
 # Prints, per tool: micro precision / recall / F1 over word 3-grams (score_tokens.py), the same
 # by site size, CPU seconds (user + system) and wall seconds, and the ratio of the CPU times.
-# Each tool runs HTML_DEVSET_RUNS times (default 3), the two alternated, and its least CPU time
+# Each tool runs HTML_DEVSET_RUNS times (default 5), the two alternated, and its least CPU time
 # counts (this machine's speed drifts by a third from minute to minute; the least time of each
 # tool is the least disturbed run of each). Every run is printed.
 # Skips (exit 0) with a note when the dev set is absent; the readability row is skipped when
@@ -23,7 +23,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 py=/usr/bin/python3  # Debian's, where python3-readability lives
 
-runs="${HTML_DEVSET_RUNS:-3}"
+runs="${HTML_DEVSET_RUNS:-5}"
 timed() {  # timed NAME CMD...: runs CMD on one core, prints "NAME cpu wall"
   local name="$1"; shift
   /usr/bin/time -f "%U %S %e" -o "$work/$name.time" taskset -c 0 "$@" > /dev/null 2> "$work/$name.err" ||
