@@ -273,30 +273,18 @@ struct builder {
   static read_attrs attrs_of(const xmlChar** atts) {
     read_attrs a;
     if (atts == nullptr) return a;
-    bool have_style = false;
-    bool have_class = false;
-    bool have_id = false;
-    bool have_role = false;
     for (std::size_t i = 0; atts[i] != nullptr; i += 2) {
       const std::string_view k(reinterpret_cast<const char*>(atts[i]));
-      auto value = [&] {
-        return atts[i + 1] != nullptr ? std::string_view(reinterpret_cast<const char*>(atts[i + 1])) : std::string_view("");
+      // A slot not set yet has no data (a value, even an empty one, has).
+      auto first = [&](std::string_view& slot) {
+        if (slot.data() == nullptr)
+          slot = atts[i + 1] != nullptr ? std::string_view(reinterpret_cast<const char*>(atts[i + 1])) : std::string_view("");
       };
-      if (k == "class") {
-        if (!have_class) a.cls = value();
-        have_class = true;
-      } else if (k == "id") {
-        if (!have_id) a.id = value();
-        have_id = true;
-      } else if (k == "style") {
-        if (!have_style) a.style = value();
-        have_style = true;
-      } else if (k == "role") {
-        if (!have_role) a.role = value();
-        have_role = true;
-      } else if (k == "hidden") {
-        a.hidden = true;
-      }
+      if (k == "class") first(a.cls);
+      else if (k == "id") first(a.id);
+      else if (k == "style") first(a.style);
+      else if (k == "role") first(a.role);
+      else if (k == "hidden") a.hidden = true;
     }
     return a;
   }
