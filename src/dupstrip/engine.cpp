@@ -20,6 +20,8 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <future>
 #include <stdexcept>
 #include <limits>
 #include <map>
@@ -570,40 +572,65 @@ void run_state::near_identical_lines() {
     if (!runs[r].done()) heap.push_back(r);
   std::make_heap(heap.begin(), heap.end(), before);
 
+  // A bucket's signatures lie in its batch's arena (appended without zero filling, reused
+  // from batch to batch), at sigs_at .. sigs_at + keys.size() * block_perm. Batches of about
+  // 1 MiB of signatures; with more than one job, a batch is clustered on a helper thread while
+  // the merge fills the next one (two arenas, one batch in flight, groups' lists appended in
+  // batch order).
   struct bucket {
     std::uint32_t group;
     std::vector<std::uint64_t> keys;
-    std::vector<std::uint32_t> sigs;
+    std::size_t sigs_at = 0;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> rep;
   };
-  std::vector<bucket> batch;
-  std::size_t batch_bytes = 0;
-  constexpr std::size_t batch_limit = std::size_t{16} << 20;
-  auto run_batch = [&] {
+  struct batch_t {
+    std::vector<bucket> buckets;
+    std::vector<std::uint32_t> arena;
+  };
+  constexpr std::size_t batch_limit = std::size_t{1} << 20;
+  std::array<batch_t, 2> batches;
+  unsigned side = 0;
+  for (batch_t& b : batches) b.arena.reserve(batch_limit / sizeof(std::uint32_t) + block_perm);
+  auto run_batch = [this, &opt](batch_t& bt) {
     cluster_options bopt;
     bopt.threshold = opt.block_similarity;
     bopt.params = cfg_.block_lsh;
-    bopt.jobs = batch.size() == 1 ? jobs_ : 1;
-    parallel_for(batch.size(), jobs_, 1, [&](unsigned, std::size_t b) {
-      bucket& bk = batch[b];
-      const std::vector<std::uint32_t> rep = cluster_signatures(bk.sigs, block_perm, bopt);
+    bopt.jobs = bt.buckets.size() == 1 ? jobs_ : 1;
+    parallel_for(bt.buckets.size(), jobs_, 1, [&](unsigned, std::size_t b) {
+      bucket& bk = bt.buckets[b];
+      const std::vector<std::uint32_t> rep = cluster_signatures(
+          std::span<const std::uint32_t>(bt.arena.data() + bk.sigs_at, bk.keys.size() * block_perm), block_perm, bopt);
       for (std::size_t k = 0; k < rep.size(); ++k)
         if (rep[k] != k) bk.rep.emplace_back(bk.keys[k], bk.keys[rep[k]]);
     });
-    for (bucket& bk : batch)
+    for (bucket& bk : bt.buckets)
       groups_[bk.group].rep.insert(groups_[bk.group].rep.end(), bk.rep.begin(), bk.rep.end());
-    batch.clear();
-    batch_bytes = 0;
+  };
+  std::future<void> in_flight;
+  auto flush_batch = [&] {
+    if (in_flight.valid()) in_flight.get();
+    batch_t& full = batches[side];
+    if (jobs_ > 1) {
+      in_flight = std::async(std::launch::async, run_batch, std::ref(full));
+    } else {
+      run_batch(full);
+    }
+    side ^= 1U;
+    batches[side].buckets.clear();
+    batches[side].arena.clear();
   };
   bucket cur;
   std::uint32_t cur_tokens = 0;
   auto close_bucket = [&] {
+    batch_t& bt = batches[side];
     if (cur.keys.size() >= 2) {
-      batch_bytes += cur.sigs.size() * sizeof(std::uint32_t);
-      batch.push_back(std::move(cur));
-      if (batch_bytes >= batch_limit) run_batch();
+      bt.buckets.push_back(std::move(cur));
+    } else {
+      bt.arena.resize(cur.sigs_at);  // a lone line is not clustered: its signature goes
     }
+    if (bt.arena.size() * sizeof(std::uint32_t) >= batch_limit) flush_batch();
     cur = bucket{};
+    cur.sigs_at = batches[side].arena.size();
   };
   bool open = false;
   flat_set64 bucket_keys;  // keys of the current bucket (later copies are dropped)
@@ -620,10 +647,9 @@ void run_state::near_identical_lines() {
     }
     if (bucket_keys.insert(h.key)) {  // the key's first occurrence in the group
       cur.keys.push_back(h.key);
-      const unsigned char* rec = runs[r].record() + sizeof(block_head);
-      const std::size_t at = cur.sigs.size();
-      cur.sigs.resize(at + block_perm);
-      std::memcpy(cur.sigs.data() + at, rec, block_perm * sizeof(std::uint32_t));
+      std::uint32_t slots[block_perm];
+      std::memcpy(slots, runs[r].record() + sizeof(block_head), sizeof slots);
+      batches[side].arena.insert(batches[side].arena.end(), slots, slots + block_perm);
     }
     runs[r].next();
     if (runs[r].done()) {
@@ -633,7 +659,8 @@ void run_state::near_identical_lines() {
     }
   }
   if (open) close_bucket();
-  if (!batch.empty()) run_batch();
+  if (!batches[side].buckets.empty()) flush_batch();
+  if (in_flight.valid()) in_flight.get();
   for (group_info& g : groups_) std::sort(g.rep.begin(), g.rep.end());
   block_runs_.clear();
   blocks_written_ = blocks_->appended();

@@ -219,6 +219,16 @@ bool union_find::unite(std::uint32_t a, std::uint32_t b) noexcept {
 
 // ------------------------------------------------------------------------ clustering
 
+namespace {
+
+// Both overloads: signatures come from `read` or, when `direct` is not null, from memory
+// (then neither the verification cache nor block copies are needed).
+std::vector<std::uint32_t> cluster_impl(std::size_t n_docs, std::uint32_t num_perm, const signature_reader* read,
+                                        const std::uint32_t* direct, const cluster_options& options,
+                                        std::span<const std::uint8_t> active);
+
+}  // namespace
+
 std::vector<std::uint32_t> cluster_signatures(std::span<const std::uint32_t> signatures,
                                               std::uint32_t num_perm,
                                               const cluster_options& options,
@@ -228,17 +238,21 @@ std::vector<std::uint32_t> cluster_signatures(std::span<const std::uint32_t> sig
     throw config_error("signature array size " + std::to_string(signatures.size()) +
                        " is not a multiple of num_perm " + std::to_string(num_perm));
   }
-  const signature_reader read = [&](std::uint32_t first, std::uint32_t count, std::span<std::uint32_t> out) {
-    std::copy_n(signatures.begin() + static_cast<std::ptrdiff_t>(std::size_t{first} * num_perm),
-                std::size_t{count} * num_perm, out.begin());
-  };
-  return cluster_signatures(signatures.size() / num_perm, num_perm, read, options, active);
+  return cluster_impl(signatures.size() / num_perm, num_perm, nullptr, signatures.data(), options, active);
 }
 
 std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t num_perm,
                                               const signature_reader& read,
                                               const cluster_options& options,
                                               std::span<const std::uint8_t> active) {
+  return cluster_impl(n_docs, num_perm, &read, nullptr, options, active);
+}
+
+namespace {
+
+std::vector<std::uint32_t> cluster_impl(std::size_t n_docs, std::uint32_t num_perm, const signature_reader* read,
+                                        const std::uint32_t* direct, const cluster_options& options,
+                                        std::span<const std::uint8_t> active) {
   if (num_perm == 0) throw config_error("num_perm must be at least 1 (got 0)");
   if (n_docs > std::numeric_limits<std::uint32_t>::max()) {
     throw config_error("cluster_signatures handles at most 2^32 - 1 documents");
@@ -282,13 +296,14 @@ std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t 
   // Verification reads signatures one at a time, through a small direct-mapped cache (a
   // bucket compares each member with a few recent members).
   constexpr std::size_t cache_slots = 256;
-  std::vector<std::uint32_t> cache(cache_slots * num_perm);
-  std::vector<std::uint32_t> cached(cache_slots, std::numeric_limits<std::uint32_t>::max());
+  std::vector<std::uint32_t> cache(direct != nullptr ? 0 : cache_slots * num_perm);
+  std::vector<std::uint32_t> cached(direct != nullptr ? 0 : cache_slots, std::numeric_limits<std::uint32_t>::max());
   auto sig = [&](std::uint32_t d) {
+    if (direct != nullptr) return std::span<const std::uint32_t>(direct + std::size_t{d} * num_perm, num_perm);
     const std::size_t slot = d % cache_slots;
     const std::span<std::uint32_t> s(cache.data() + slot * num_perm, num_perm);
     if (cached[slot] != d) {
-      read(d, 1, s);
+      (*read)(d, 1, s);
       cached[slot] = d;
     }
     return std::span<const std::uint32_t>(s);
@@ -318,10 +333,16 @@ std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t 
         const std::uint32_t first = docs[i];
         const std::uint32_t span_docs = std::min<std::uint32_t>(
             static_cast<std::uint32_t>(block), docs[hi - 1] - first + 1);
-        buf.resize(std::size_t{span_docs} * num_perm);
-        read(first, span_docs, buf);
+        const std::uint32_t* at = nullptr;
+        if (direct != nullptr) {
+          at = direct + std::size_t{first} * num_perm;
+        } else {
+          buf.resize(std::size_t{span_docs} * num_perm);
+          (*read)(first, span_docs, buf);
+          at = buf.data();
+        }
         for (; i < hi && docs[i] < first + span_docs; ++i) {
-          const std::span<const std::uint32_t> s(buf.data() + std::size_t{docs[i] - first} * num_perm, num_perm);
+          const std::span<const std::uint32_t> s(at + std::size_t{docs[i] - first} * num_perm, num_perm);
           const std::uint32_t visit = reordered ? options.visit_order[docs[i]] : docs[i];
           for (std::uint32_t b = 0; b < nb; ++b) bands[b][i] = {band_key(s, b0 + b, params.rows), visit};
         }
@@ -372,7 +393,7 @@ std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t 
                 const std::uint32_t other = cl.members[k];
                 // Both signatures must be in the cache at once: distinct slots, or copy one.
                 bool similar = false;
-                if (doc % cache_slots != other % cache_slots) {
+                if (direct != nullptr || doc % cache_slots != other % cache_slots) {
                   similar = estimate_jaccard(sig(doc), sig(other)) >= options.threshold;
                 } else {
                   const std::vector<std::uint32_t> mine(sig(doc).begin(), sig(doc).end());
@@ -411,6 +432,8 @@ std::vector<std::uint32_t> cluster_signatures(std::size_t n_docs, std::uint32_t 
   for (std::uint32_t i = 0; i < n; ++i) result[i] = uf.find(i);
   return result;
 }
+
+}  // namespace
 
 // ------------------------------------------------------------------------ lsh_index
 

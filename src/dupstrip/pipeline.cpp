@@ -73,7 +73,7 @@ analysis deduper::run(const document_source& source, const progress_callback& pr
   // would otherwise leave all but one core idle between chunks). With one job, no helper: one
   // thread does everything, as --jobs 1 promises.
   const auto launch = jobs > 1 ? std::launch::async : std::launch::deferred;
-  constexpr std::size_t chunk = 2048;
+  constexpr std::size_t chunk = 512;
   std::vector<detail::scan_record> recs;
   std::vector<detail::scan_record> adding;
   std::future<void> added;
