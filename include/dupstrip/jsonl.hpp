@@ -61,6 +61,9 @@ struct jsonl_options {
   std::string group_field;          ///< boilerplate group; empty: one group. A URL value groups by host.
   bool stop_at_first_error = false; ///< stop indexing at the first malformed line (--strict)
   std::filesystem::path temp_dir;   ///< where to spool; empty: $TMPDIR, else /tmp
+  /// Threads that index a big regular file (one per 4 MiB at most); the index is the same for
+  /// any number.
+  unsigned jobs = 1;
 };
 
 /// Something found while indexing.
@@ -144,6 +147,11 @@ class DUPSTRIP_EXPORT jsonl_source final : public document_source {
     std::uint8_t flags;
   };
   class indexer;
+  struct index_target;
+  struct index_part;
+  // Indexes input k (a regular file of `size` bytes, read through `fd`) in `parts` parts at
+  // once and merges them into the source's lists; returns whether to go on.
+  bool index_in_parts(indexer& main, std::size_t k, int fd, std::uint64_t size, unsigned parts);
   // read_record() with the line read into `line` (the record's own, or a reused buffer).
   [[nodiscard]] std::error_code read_into(std::size_t i, bool decode, std::string& line, jsonl_record_line& out,
                                          std::string_view field = {}) const;

@@ -269,9 +269,80 @@ std::string group_key_of(std::string_view v) {
 
 // ------------------------------------------------------------------------------ indexing
 
+// Where an indexer puts what it finds: the source's own lists, or (a part of a file indexed
+// on its own thread) lists of the part's, merged into the source's afterwards.
+struct jsonl_source::index_target {
+  std::vector<record>& records;
+  std::string& names;
+  std::vector<std::string>& groups;
+  std::vector<jsonl_issue>& issues;
+  std::uint64_t& bytes;
+};
+
+// A part of a file indexed on its own thread (see index_in_parts()).
+struct jsonl_source::index_part {
+  std::vector<record> records;
+  std::string names;
+  std::vector<std::string> groups;  // this part's groups, in order of first sight
+  std::vector<jsonl_issue> issues;  // lines counted from the part's start
+  std::uint64_t bytes = 0;
+  std::uint64_t lines = 0;          // lines seen (blank ones included)
+  std::vector<std::size_t> unnamed;  // records without an id: named once their line is known
+  bool go_on = true;
+  index_target target() { return {records, names, groups, issues, bytes}; }
+};
+
 class jsonl_source::indexer {
  public:
-  indexer(jsonl_source& src, const progress_callback& progress) : src_(src), progress_(progress) {}
+  indexer(jsonl_source& src, const progress_callback& progress)
+      : src_(src),
+        progress_(progress),
+        to_{src.records_, src.names_, src.groups_, src.issues_, src.bytes_indexed_} {}
+  /// An indexer of one part of an input: records without an id are listed in `unnamed` with
+  /// no name (their line number is known only once the parts before are counted).
+  indexer(jsonl_source& src, index_part& part)
+      : src_(src), progress_(no_progress_), to_(part.target()), unnamed_(&part.unnamed) {}
+
+  /// Indexes bytes [begin, end) of input k, read from `fd` (a regular file, not compressed);
+  /// `end` is the file's end or just after a line feed. Returns whether to go on, and sets
+  /// `lines` to the lines seen.
+  bool run_range(std::size_t k, int fd, std::uint64_t begin, std::uint64_t end, std::uint64_t& lines) {
+    input_ = k;
+    line_no_ = 0;
+    pending_.clear();
+    pending_offset_ = begin;
+    offset_ = begin;
+    std::string chunk(1U << 20, '\0');
+    std::error_code ec;
+    for (std::uint64_t at = begin; at < end && !stopped_;) {
+      const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), end - at));
+      const ssize_t r = ::pread(fd, chunk.data(), want, static_cast<off_t>(at));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        ec = errno_code();
+        break;
+      }
+      if (r == 0) {
+        ec = make_error_code(errc::changed_during_run);
+        break;
+      }
+      feed(std::string_view(chunk.data(), static_cast<std::size_t>(r)));
+      at += static_cast<std::uint64_t>(r);
+    }
+    lines = line_no_;
+    if (stopped_) return false;
+    if (ec) {
+      to_.issues.push_back({jsonl_issue_kind::input_error, k, line_no_ + 1, ec.message(), ec});
+      return !src_.options_.stop_at_first_error;
+    }
+    if (!pending_.empty()) {
+      const std::string last = std::move(pending_);
+      pending_.clear();
+      line(last, pending_offset_, 0, false);
+      lines = line_no_;
+    }
+    return !stopped_;
+  }
 
   // Reads input k through its decompressor, spooling to `spool_fd` when it is not -1.
   bool run(std::size_t k, int in_fd, int spool_fd, compression c) {
@@ -313,7 +384,7 @@ class jsonl_source::indexer {
     if (stopped_) return false;
     if (ec) {
       // What was read up to here is indexed; the rest of the input is lost.
-      src_.issues_.push_back({jsonl_issue_kind::input_error, k, line_no_ + 1, ec.message(), ec});
+      to_.issues.push_back({jsonl_issue_kind::input_error, k, line_no_ + 1, ec.message(), ec});
       return !src_.options_.stop_at_first_error;
     }
     if (!pending_.empty()) {
@@ -327,6 +398,9 @@ class jsonl_source::indexer {
  private:
   jsonl_source& src_;
   const progress_callback& progress_;
+  inline static const progress_callback no_progress_{};
+  index_target to_;
+  std::vector<std::size_t>* unnamed_ = nullptr;
   std::size_t input_ = 0;
   std::uint64_t line_no_ = 0;
   std::string pending_;           // bytes of an unfinished line
@@ -337,8 +411,17 @@ class jsonl_source::indexer {
   simdjson::dom::parser parser_;
   std::unordered_map<std::string, std::uint32_t> group_ids_;
 
+ public:
+  /// The group id of `name` among the groups this indexer has put in its target (a new one is
+  /// added at the end): a part's groups enter the source's in the order the file shows them.
+  std::uint32_t group_id(const std::string& name) {
+    const auto [it, added] = group_ids_.emplace(name, static_cast<std::uint32_t>(to_.groups.size()));
+    if (added) to_.groups.push_back(name);
+    return it->second;
+  }
+
   void feed(std::string_view bytes) {
-    src_.bytes_indexed_ += bytes.size();
+    to_.bytes += bytes.size();
     while (!bytes.empty() && !stopped_) {
       const std::size_t nl = bytes.find('\n');
       if (nl == std::string_view::npos) {
@@ -366,7 +449,7 @@ class jsonl_source::indexer {
   }
 
   void issue(jsonl_issue_kind kind, std::string message) {
-    src_.issues_.push_back({kind, input_, line_no_, std::move(message), {}});
+    to_.issues.push_back({kind, input_, line_no_, std::move(message), {}});
     if (kind == jsonl_issue_kind::malformed_line && src_.options_.stop_at_first_error) stopped_ = true;
   }
 
@@ -388,7 +471,7 @@ class jsonl_source::indexer {
         flags |= crlf_flag;
       }
     }
-    if (line_no_ % 4096 == 0 && progress_) progress_({"index", src_.records_.size(), 0, src_.bytes_indexed_});
+    if (line_no_ % 4096 == 0 && progress_) progress_({"index", to_.records.size(), 0, to_.bytes});
     if (std::all_of(text.begin(), text.end(), is_json_space)) return;  // blank: not a record
     if (text.size() >= (std::uint64_t{1} << 32)) {
       issue(jsonl_issue_kind::malformed_line, "line longer than 4 GiB");
@@ -444,23 +527,85 @@ class jsonl_source::indexer {
     if (!lone.empty())
       issue(jsonl_issue_kind::lone_surrogate,
             fmt::format("lone surrogate escape \\u{}, kept as written", text.substr(lone.front(), 4)));
-    if (!have_id) id = fmt::format("{}:{}", src_.inputs_[input_].name, line_no_);
+    if (!have_id && unnamed_ == nullptr) id = fmt::format("{}:{}", src_.inputs_[input_].name, line_no_);
+    if (!have_id && unnamed_ != nullptr) unnamed_->push_back(to_.records.size());
     if (have_id) flags |= has_id_flag;
-    const auto [it, added] = group_ids_.emplace(group, static_cast<std::uint32_t>(src_.groups_.size()));
-    if (added) src_.groups_.push_back(group);
+    const auto [it, added] = group_ids_.emplace(group, static_cast<std::uint32_t>(to_.groups.size()));
+    if (added) to_.groups.push_back(group);
     record r{};
     r.offset = offset;
     r.line = line_no_;
-    r.name_begin = src_.names_.size();
+    r.name_begin = to_.names.size();
     r.length = static_cast<std::uint32_t>(text.size());
     r.name_length = static_cast<std::uint32_t>(id.size());
     r.input = static_cast<std::uint32_t>(input_);
     r.group = it->second;
     r.flags = flags;
-    src_.names_ += id;
-    src_.records_.push_back(r);
+    to_.names += id;
+    to_.records.push_back(r);
   }
 };
+
+bool jsonl_source::index_in_parts(indexer& main, std::size_t k, int fd, std::uint64_t size, unsigned parts) {
+  // Part boundaries: just after the first line feed at or past each even share of the file
+  // (a part holds whole lines; a boundary that finds no line feed merges two parts).
+  std::vector<std::uint64_t> cut{0};
+  std::string window(64U << 10, '\0');
+  for (unsigned t = 1; t < parts; ++t) {
+    std::uint64_t at = std::max(cut.back(), size * t / parts);
+    bool found = false;
+    while (!found && at < size) {
+      const ssize_t r = ::pread(fd, window.data(), window.size(), static_cast<off_t>(at));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      const void* nl = std::memchr(window.data(), '\n', static_cast<std::size_t>(r));
+      if (nl != nullptr) {
+        at += static_cast<std::uint64_t>(static_cast<const char*>(nl) - window.data()) + 1;
+        found = true;
+      } else {
+        at += static_cast<std::uint64_t>(r);
+      }
+    }
+    if (found && at < size && at > cut.back()) cut.push_back(at);
+  }
+  cut.push_back(size);
+  std::vector<index_part> got(cut.size() - 1);
+  detail::parallel_for(got.size(), static_cast<unsigned>(got.size()), 1, [&](unsigned, std::size_t p) {
+    indexer part(*this, got[p]);
+    got[p].go_on = part.run_range(k, fd, cut[p], cut[p + 1], got[p].lines);
+  });
+  // In file order, as one indexer would have put them: line numbers counted on from the parts
+  // before, groups numbered in order of first sight, names of records without an id made now.
+  std::uint64_t line_base = 0;
+  for (index_part& part : got) {
+    for (jsonl_issue& is : part.issues) {
+      if (is.line != 0) is.line += line_base;
+      issues_.push_back(std::move(is));
+    }
+    std::vector<std::uint32_t> group_of(part.groups.size());
+    for (std::size_t g = 0; g < part.groups.size(); ++g) group_of[g] = main.group_id(part.groups[g]);
+    const std::uint64_t names_base = names_.size();
+    names_ += part.names;
+    const std::size_t first = records_.size();
+    for (record r : part.records) {
+      r.line += line_base;
+      r.name_begin += names_base;
+      r.group = group_of[r.group];
+      records_.push_back(r);
+    }
+    for (const std::size_t u : part.unnamed) {
+      record& r = records_[first + u];
+      const std::string id = fmt::format("{}:{}", inputs_[k].name, r.line);
+      r.name_begin = names_.size();
+      r.name_length = static_cast<std::uint32_t>(id.size());
+      names_ += id;
+    }
+    bytes_indexed_ += part.bytes;
+    line_base += part.lines;
+    if (!part.go_on) return false;
+  }
+  return true;
+}
 
 jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options options,
                            const progress_callback& progress)
@@ -503,7 +648,12 @@ jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options option
         continue;
       }
     }
-    const bool go_on = idx.run(k, in_fd, spool_fd, c);
+    const std::uint64_t per_part = std::uint64_t{4} << 20;  // smaller files: one thread
+    const unsigned parts = spool ? 1U
+                                 : static_cast<unsigned>(std::clamp<std::uint64_t>(
+                                       static_cast<std::uint64_t>(st.st_size) / per_part, 1, std::max(1U, options_.jobs)));
+    const bool go_on = parts > 1 ? index_in_parts(idx, k, in_fd, static_cast<std::uint64_t>(st.st_size), parts)
+                                 : idx.run(k, in_fd, spool_fd, c);
     if (spool) {
       if (own_in) ::close(in_fd);
       fds_[k] = spool_fd;

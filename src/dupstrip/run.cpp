@@ -9,6 +9,7 @@
 #include "dupstrip/run.hpp"
 
 #include "dupstrip/html.hpp"
+#include "dupstrip/parallel.hpp"
 #include "dupstrip/scaleout.hpp"
 
 #include <fmt/format.h>
@@ -351,6 +352,7 @@ int open_run_input(const run_spec& a, const clean_options& o, run_input& in, run
     if (in.group_by == "field") jo.group_field = a.group_field;
     jo.stop_at_first_error = a.strict;
     jo.temp_dir = o.temp_dir;
+    jo.jobs = detail::resolve_jobs(o.jobs);
     auto src = std::make_unique<jsonl_source>(std::move(in.plan.streams), jo, progress.callback());
     in.js = src.get();
     std::size_t unopened = 0;

@@ -144,6 +144,80 @@ TEST_CASE("jsonl_source stops at the first malformed line when asked", "[unit][j
   CHECK(s.issues()[0].line == 2);
 }
 
+TEST_CASE("a big file indexed in parts gives the index of one thread", "[unit][jsonl]") {
+  // 4 MiB a part: a file of about 13 MiB is cut in up to 4 parts. Its lines mix records with
+  // and without ids, CRLF ends, blank lines, bad lines, lone surrogates, groups that first
+  // appear in later parts, and a last line without a line feed.
+  temp_dir t;
+  std::string body;
+  std::uint64_t state = 42;
+  auto next = [&state] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+  const std::string filler(400, 'w');
+  std::size_t line = 0;
+  while (body.size() < (std::size_t{13} << 20)) {
+    ++line;
+    const std::uint64_t r = next() >> 33;
+    const std::string group = "g" + std::to_string(r % (1 + line / 2000));
+    const std::string text = filler + " " + std::to_string(line);
+    switch (r % 23) {
+      case 0: body += "{\"text\": broken"; break;
+      case 1: break;  // blank
+      case 2: body += "[1,2]"; break;
+      case 3: body += "{\"id\":\"s" + std::to_string(line) + "\",\"text\":\"lone \\ud800 " + text + "\"}"; break;
+      case 4: body += "{\"g\":\"" + group + "\",\"text\":\"" + text + "\"}"; break;
+      default: body += "{\"id\":\"d" + std::to_string(line) + "\",\"g\":\"" + group + "\",\"text\":\"" + text + "\"}";
+    }
+    body += r % 7 == 0 ? "\r\n" : "\n";
+  }
+  body += "{\"text\":\"last, no line feed\"}";
+  write_text(t.path() / "big.jsonl", body);
+  for (const bool strict : {false, true}) {
+    std::string strict_body;
+    if (strict) {  // one bad line past the middle: the parts after its part are not used
+      strict_body = body;
+      const std::size_t at = strict_body.find('\n', strict_body.size() * 5 / 8);
+      strict_body.insert(at + 1, "{oops\n");
+      for (std::size_t k = 0; k < at; k = strict_body.find('\n', k) + 1)
+        if (std::string_view(strict_body).substr(k).starts_with("{\"text\": b") ||
+            std::string_view(strict_body).substr(k).starts_with("[1,2]"))
+          strict_body.replace(k, strict_body.find('\n', k) - k, "{\"text\":\"fixed\"}");
+      write_text(t.path() / "big.jsonl", strict_body);
+    }
+    jsonl_options one;
+    one.group_field = "g";
+    one.stop_at_first_error = strict;
+    jsonl_options four = one;
+    four.jobs = 4;
+    const jsonl_source a({{"big.jsonl", t.path() / "big.jsonl"}}, one);
+    const jsonl_source b({{"big.jsonl", t.path() / "big.jsonl"}}, four);
+    INFO("strict " << strict);
+    REQUIRE(a.size() > 1000);
+    REQUIRE(a.size() == b.size());
+    if (!strict) CHECK(a.bytes_indexed() == b.bytes_indexed());  // a stop leaves it where reading stopped
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      INFO("record " << i);
+      REQUIRE(a.name(i) == b.name(i));
+      REQUIRE(a.group(i) == b.group(i));
+      REQUIRE(a.line_of(i) == b.line_of(i));
+      REQUIRE(a.has_id(i) == b.has_id(i));
+      if (i % 97 == 0 || i + 1 == a.size()) REQUIRE(a.read(i).value() == b.read(i).value());
+    }
+    REQUIRE(a.issues().size() == b.issues().size());
+    for (std::size_t k = 0; k < a.issues().size(); ++k) {
+      CHECK(a.issues()[k].kind == b.issues()[k].kind);
+      CHECK(a.issues()[k].line == b.issues()[k].line);
+      CHECK(a.issues()[k].message == b.issues()[k].message);
+    }
+    if (strict) {
+      REQUIRE(!a.issues().empty());
+      CHECK(a.issues().back().message.rfind("invalid JSON", 0) == 0);
+      CHECK(a.read(a.size() - 1).value() != "last, no line feed");
+    } else {
+      CHECK(a.read(a.size() - 1).value() == "last, no line feed");
+    }
+  }
+}
+
 TEST_CASE("compressed JSONL is spooled and read like plain JSONL", "[unit][jsonl]") {
   temp_dir t;
   std::string plain;
