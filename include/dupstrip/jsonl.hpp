@@ -193,7 +193,8 @@ struct jsonl_replacement {
 /// out (annotate: dropped ones and a jsonl_source's skipped ones are kept, annotated). Work is
 /// done in parallel batches (`jobs` threads), output is byte-identical for any `jobs`.
 /// A document that cannot be read again is marked skipped in `result`. Returns the first
-/// error of `write` (which stops the run).
+/// error of `write` (which stops the run). `write` is called once at a time, in order; with
+/// more than one job, from a helper thread while the next batch is rendered.
 DUPSTRIP_EXPORT std::error_code write_jsonl(const document_source& source, analysis& result,
                                             const jsonl_output_options& options,
                                             const std::function<std::error_code(std::string_view)>& write,

@@ -62,7 +62,8 @@ DUPSTRIP_EXPORT void append_json_removals(std::string& out, std::span<const remo
 [[nodiscard]] DUPSTRIP_EXPORT std::string report_doc(const document_source& source, const analysis& a,
                                                      std::size_t i);
 /// The `doc` records of every document, in order, made on `jobs` threads (0: all cores) and
-/// handed to `out` in pieces of about a megabyte (never the whole report at once).
+/// handed to `out` in pieces of about a megabyte (never the whole report at once). `out` is
+/// called once at a time, in order; with more than one job, from a helper thread.
 DUPSTRIP_EXPORT void report_docs(const document_source& source, const analysis& a, unsigned jobs,
                                  const std::function<void(std::string_view)>& out);
 /// The `cluster` records (one per cluster with more than one member, by smallest member).

@@ -554,12 +554,64 @@ void run_state::add_scans(std::size_t lo, std::span<scan_record> recs) {
 
 // Near-identical lines: per group and token count, cluster the block signatures of distinct
 // keys. The sorted runs are merged, so that each (group, tokens) bucket arrives whole, its
-// lines in document order; buckets are clustered in parallel batches.
+// lines in document order; buckets are clustered in batches. Groups are independent: the
+// groups are split into ranges of about equal line counts, and each range of every run is
+// merged on its own thread (the runs are sorted by group, so a range is a slice of each run).
 void run_state::near_identical_lines() {
+  const std::size_t ranges = std::min<std::size_t>(resolve_jobs(jobs_), groups_.size());
+  // Split groups: the first group of each range, by the lines of the stored documents.
+  std::vector<std::uint32_t> first_group{0};
+  if (ranges > 1) {
+    std::vector<std::uint64_t> lines_of(groups_.size(), 0);
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < results_.size(); ++i) {
+      lines_of[group_of_[i]] += stored_lines(i);
+      total += stored_lines(i);
+    }
+    std::uint64_t seen = 0;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      if (first_group.size() < ranges && g > first_group.back() && seen * ranges >= total * first_group.size())
+        first_group.push_back(static_cast<std::uint32_t>(g));
+      seen += lines_of[g];
+    }
+  }
+  // Each run's slice for each range: binary search of its first record of the range's group.
+  auto first_at_or_after = [&](std::uint64_t at, std::uint64_t count, std::uint32_t group) {
+    std::uint64_t lo = 0;
+    std::uint64_t hi = count;
+    while (lo < hi) {
+      const std::uint64_t mid = lo + (hi - lo) / 2;
+      block_head h;
+      blocks_->read_at(at + mid * block_bytes, &h, sizeof h);
+      if (h.group < group) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  };
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> slices(first_group.size());
+  for (const auto& [at, count] : block_runs_) {
+    std::uint64_t from = 0;
+    for (std::size_t r = 0; r < first_group.size(); ++r) {
+      const std::uint64_t to = r + 1 < first_group.size() ? first_at_or_after(at, count, first_group[r + 1]) : count;
+      if (to > from) slices[r].emplace_back(at + from * block_bytes, to - from);
+      from = to;
+    }
+  }
+  if (slices.size() == 1) {
+    merge_block_runs(slices[0], jobs_);
+  } else {
+    parallel_for(slices.size(), jobs_, 1, [&](unsigned, std::size_t r) { merge_block_runs(slices[r], 1); });
+  }
+  for (group_info& g : groups_) std::sort(g.rep.begin(), g.rep.end());
+  block_runs_.clear();
+  blocks_written_ = blocks_->appended();
+  blocks_.reset();
+}
+
+void run_state::merge_block_runs(std::span<const std::pair<std::uint64_t, std::uint64_t>> slices, unsigned jobs) {
   const clean_options& opt = cfg_.opt;
   std::vector<block_run_reader> runs;
-  runs.reserve(block_runs_.size());
-  for (const auto& [at, count] : block_runs_) runs.emplace_back(*blocks_, at, count);
+  runs.reserve(slices.size());
+  for (const auto& [at, count] : slices) runs.emplace_back(*blocks_, at, count);
   auto before = [&](std::size_t a, std::size_t b) {  // heap order: smallest (group, tokens, run) on top
     const block_head x = runs[a].head();
     const block_head y = runs[b].head();
@@ -591,12 +643,12 @@ void run_state::near_identical_lines() {
   std::array<batch_t, 2> batches;
   unsigned side = 0;
   for (batch_t& b : batches) b.arena.reserve(batch_limit / sizeof(std::uint32_t) + block_perm);
-  auto run_batch = [this, &opt](batch_t& bt) {
+  auto run_batch = [this, &opt, jobs](batch_t& bt) {
     cluster_options bopt;
     bopt.threshold = opt.block_similarity;
     bopt.params = cfg_.block_lsh;
-    bopt.jobs = bt.buckets.size() == 1 ? jobs_ : 1;
-    parallel_for(bt.buckets.size(), jobs_, 1, [&](unsigned, std::size_t b) {
+    bopt.jobs = bt.buckets.size() == 1 ? jobs : 1;
+    parallel_for(bt.buckets.size(), jobs, 1, [&](unsigned, std::size_t b) {
       bucket& bk = bt.buckets[b];
       const std::vector<std::uint32_t> rep = cluster_signatures(
           std::span<const std::uint32_t>(bt.arena.data() + bk.sigs_at, bk.keys.size() * block_perm), block_perm, bopt);
@@ -610,7 +662,7 @@ void run_state::near_identical_lines() {
   auto flush_batch = [&] {
     if (in_flight.valid()) in_flight.get();
     batch_t& full = batches[side];
-    if (jobs_ > 1) {
+    if (jobs > 1) {
       in_flight = std::async(std::launch::async, run_batch, std::ref(full));
     } else {
       run_batch(full);
@@ -661,10 +713,6 @@ void run_state::near_identical_lines() {
   if (open) close_bucket();
   if (!batches[side].buckets.empty()) flush_batch();
   if (in_flight.valid()) in_flight.get();
-  for (group_info& g : groups_) std::sort(g.rep.begin(), g.rep.end());
-  block_runs_.clear();
-  blocks_written_ = blocks_->appended();
-  blocks_.reset();
 }
 
 std::vector<std::uint32_t> name_ranks(std::size_t n, const std::function<std::string_view(std::size_t)>& name) {

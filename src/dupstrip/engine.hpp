@@ -266,6 +266,9 @@ class run_state {
   [[nodiscard]] std::vector<line_fp> decode_lines(std::size_t i, const unsigned char* records) const;
   void decode_lines_into(std::size_t i, const unsigned char* records, std::vector<line_fp>& lines) const;
   void near_identical_lines();
+  /// Merges slices (offset, records) of the block runs, which hold whole groups, and clusters
+  /// their buckets into the groups' lists (`jobs` threads for the clustering).
+  void merge_block_runs(std::span<const std::pair<std::uint64_t, std::uint64_t>> slices, unsigned jobs);
   /// Near-duplicate clusters of the current signatures (representative per document).
   [[nodiscard]] std::vector<std::uint32_t> cluster_documents() const;
   void decide_duplicates();

@@ -18,9 +18,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <future>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -903,33 +906,54 @@ std::error_code write_jsonl(const document_source& source, analysis& a, const js
   const std::size_t n = a.docs.size();
   // A batch is rendered in parallel, then written in order. Its size follows the records
   // rendered so far: about 4 MiB of output, 16 to 512 records, so the buffers of big records
-  // (web pages) are reused from batch to batch instead of being fresh memory each time.
+  // (web pages) are reused from batch to batch instead of being fresh memory each time. With
+  // more than one job, a batch is written on a helper thread while the next one is rendered
+  // (two sets of buffers; one write at a time, in order).
   constexpr std::size_t max_batch = 512;
   constexpr std::size_t min_batch = 16;
   constexpr std::uint64_t batch_bytes = 4U << 20U;
-  std::vector<std::string> rendered(std::min(max_batch, n));
-  std::vector<std::size_t> counts(rendered.size());
+  const bool overlap = detail::resolve_jobs(jobs) > 1;
+  std::array<std::vector<std::string>, 2> rendered;
+  rendered[0].resize(std::min(max_batch, n));
+  if (overlap) rendered[1].resize(rendered[0].size());
+  std::vector<std::size_t> counts(rendered[0].size());
   std::uint64_t bytes_done = 0;
   std::uint64_t out_bytes = 0;
   std::size_t batch = min_batch;
+  auto write_batch = [&write](const std::vector<std::string>& texts, std::size_t m) -> std::error_code {
+    for (std::size_t k = 0; k < m; ++k)
+      if (!texts[k].empty())
+        if (const std::error_code ec = write(texts[k])) return ec;
+    return {};
+  };
+  std::future<std::error_code> writing;
+  unsigned side = 0;
   for (std::size_t base = 0; base < n; base += batch) {
     if (base != 0)
       batch = static_cast<std::size_t>(std::clamp<std::uint64_t>(batch_bytes * base / std::max<std::uint64_t>(out_bytes, 1),
                                                                  min_batch, max_batch));
     const std::size_t m = std::min(batch, n - base);
+    std::vector<std::string>& texts = rendered[side];
     detail::parallel_for(m, jobs, 4, [&](unsigned, std::size_t k) {
-      rendered[k].clear();
-      counts[k] = render(source, js, a, base + k, o, rendered[k]);
+      texts[k].clear();
+      counts[k] = render(source, js, a, base + k, o, texts[k]);
     });
     for (std::size_t k = 0; k < m; ++k) {
-      out_bytes += rendered[k].size();
-      if (!rendered[k].empty())
-        if (const std::error_code ec = write(rendered[k])) return ec;
+      out_bytes += texts[k].size();
       if (counts[k] != 0 && replaced != nullptr) replaced->push_back({base + k, counts[k]});
       bytes_done += a.docs[base + k].bytes;
     }
+    if (writing.valid())
+      if (const std::error_code ec = writing.get()) return ec;
+    if (overlap) {
+      writing = std::async(std::launch::async, write_batch, std::cref(texts), m);
+      side ^= 1U;
+    } else if (const std::error_code ec = write_batch(texts, m)) {
+      return ec;
+    }
     if (progress) progress({"write", base + m, n, bytes_done});
   }
+  if (writing.valid()) return writing.get();
   return {};
 }
 

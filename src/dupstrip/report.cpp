@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <future>
 #include <map>
 
 namespace dupstrip {
@@ -227,24 +229,39 @@ std::string report_doc(const document_source& source, const analysis& a, std::si
 void report_docs(const document_source& source, const analysis& a, unsigned jobs,
                  const std::function<void(std::string_view)>& out) {
   // Blocks of documents: each block's records are made in parallel (one string per slice),
-  // then handed out in order.
-  constexpr std::size_t block = 8192;
+  // then handed out in order. With more than one job, a block is handed out on a helper
+  // thread while the next one is made (two sets of strings; one block out at a time).
+  constexpr std::size_t block = 2048;
   constexpr std::size_t slice = 256;
-  std::vector<std::string> parts;
+  const bool overlap = detail::resolve_jobs(jobs) > 1;
+  std::array<std::vector<std::string>, 2> parts;
+  std::future<void> handing;
+  unsigned side = 0;
+  auto hand_out = [&out](const std::vector<std::string>& ps) {
+    for (const std::string& p : ps) out(p);
+  };
   for (std::size_t lo = 0; lo < a.docs.size(); lo += block) {
     const std::size_t hi = std::min(a.docs.size(), lo + block);
-    parts.assign((hi - lo + slice - 1) / slice, std::string());
-    detail::parallel_for(parts.size(), detail::resolve_jobs(jobs), 1, [&](unsigned, std::size_t p) {
+    std::vector<std::string>& here = parts[side];
+    here.assign((hi - lo + slice - 1) / slice, std::string());
+    detail::parallel_for(here.size(), detail::resolve_jobs(jobs), 1, [&](unsigned, std::size_t p) {
       const std::size_t b = lo + p * slice;
       const std::size_t e = std::min(hi, b + slice);
       // The slice's removal lists in one read.
       const std::size_t stored = std::min(e, std::max(b, a.removals.size()));
       const std::vector<std::vector<removal>> removed = a.removals.get_range(b, stored - b);
       for (std::size_t i = b; i < e; ++i)
-        parts[p] += doc_record(source, a, i, i < stored ? std::span<const removal>(removed[i - b]) : std::span<const removal>());
+        here[p] += doc_record(source, a, i, i < stored ? std::span<const removal>(removed[i - b]) : std::span<const removal>());
     });
-    for (const std::string& p : parts) out(p);
+    if (handing.valid()) handing.get();
+    if (overlap) {
+      handing = std::async(std::launch::async, hand_out, std::cref(here));
+      side ^= 1U;
+    } else {
+      hand_out(here);
+    }
   }
+  if (handing.valid()) handing.get();
 }
 
 std::string report_clusters(const document_source& source, const analysis& a) {
