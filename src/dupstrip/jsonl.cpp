@@ -292,6 +292,7 @@ struct jsonl_source::index_part {
   std::uint64_t lines = 0;          // lines seen (blank ones included)
   std::vector<std::size_t> unnamed;  // records without an id: named once their line is known
   bool go_on = true;
+  bool cut_short = false;           // reading stopped inside the part: later parts are not used
   index_target target() { return {records, names, groups, issues, bytes}; }
 };
 
@@ -307,9 +308,12 @@ class jsonl_source::indexer {
       : src_(src), progress_(no_progress_), to_(part.target()), unnamed_(&part.unnamed) {}
 
   /// Indexes bytes [begin, end) of input k, read from `fd` (a regular file, not compressed);
-  /// `end` is the file's end or just after a line feed. Returns whether to go on, and sets
-  /// `lines` to the lines seen.
-  bool run_range(std::size_t k, int fd, std::uint64_t begin, std::uint64_t end, std::uint64_t& lines) {
+  /// `end` is the file's end or just after a line feed. Returns whether to go on, sets `lines`
+  /// to the lines seen and `cut_short` when reading stopped before `end` (an error, or the file
+  /// ended early): as with one thread, nothing of the input after that point is indexed.
+  bool run_range(std::size_t k, int fd, std::uint64_t begin, std::uint64_t end, std::uint64_t& lines,
+                 bool& cut_short) {
+    cut_short = false;
     input_ = k;
     line_no_ = 0;
     pending_.clear();
@@ -323,10 +327,11 @@ class jsonl_source::indexer {
       if (r < 0) {
         if (errno == EINTR) continue;
         ec = errno_code();
+        cut_short = true;
         break;
       }
-      if (r == 0) {
-        ec = make_error_code(errc::changed_during_run);
+      if (r == 0) {  // the file is shorter than when it was opened: its end, as one thread sees it
+        cut_short = true;
         break;
       }
       feed(std::string_view(chunk.data(), static_cast<std::size_t>(r)));
@@ -575,7 +580,7 @@ bool jsonl_source::index_in_parts(indexer& main, std::size_t k, int fd, std::uin
   std::vector<index_part> got(cut.size() - 1);
   detail::parallel_for(got.size(), static_cast<unsigned>(got.size()), 1, [&](unsigned, std::size_t p) {
     indexer part(*this, got[p]);
-    got[p].go_on = part.run_range(k, fd, cut[p], cut[p + 1], got[p].lines);
+    got[p].go_on = part.run_range(k, fd, cut[p], cut[p + 1], got[p].lines, got[p].cut_short);
   });
   // In file order, as one indexer would have put them: line numbers counted on from the parts
   // before, groups numbered in order of first sight, names of records without an id made now.
@@ -606,6 +611,7 @@ bool jsonl_source::index_in_parts(indexer& main, std::size_t k, int fd, std::uin
     bytes_indexed_ += part.bytes;
     line_base += part.lines;
     if (!part.go_on) return false;
+    if (part.cut_short) break;  // what one thread would not have read
   }
   return true;
 }
