@@ -99,14 +99,24 @@ void template_tally::finish_parts() {
 
 void template_tally::add_patterns(std::span<const line_fp> lines) {
   if (frequent_parts_ == 0) return;
-  auto frequent = [&](std::uint64_t k) { return parts_.contains(k); };
   doc_keys_.clear();
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> doc_fillers;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>>& doc_fillers = doc_fillers_;
+  doc_fillers.clear();
   for (const line_fp& l : lines) {
     if (l.pattern_tokens == 0 || l.blank) continue;
-    for_each_pattern(l, [&](std::uint32_t a, std::uint32_t b, std::uint64_t key) {
-      if (a != 0 && !frequent(template_part_key(true, a, l.head[a - 1]))) return;
-      if (b != 0 && !frequent(template_part_key(false, b, l.tail[b - 1]))) return;
+    // Which of the line's prefixes and suffixes are frequent, each looked up once (a pattern
+    // shape uses one of each); a pattern's key is made only when both of its parts are.
+    bool head_frequent[template_max_fixed + 1];
+    bool tail_frequent[template_max_fixed + 1];
+    head_frequent[0] = tail_frequent[0] = true;
+    for (std::uint32_t k = 1; k <= template_max_fixed; ++k) {
+      const bool made = k < l.pattern_tokens;
+      head_frequent[k] = made && parts_.contains(template_part_key(true, k, l.head[k - 1]));
+      tail_frequent[k] = made && parts_.contains(template_part_key(false, k, l.tail[k - 1]));
+    }
+    for_each_pattern_shape(l, [&](std::uint32_t a, std::uint32_t b) {
+      if (a > template_max_fixed || !head_frequent[a] || !tail_frequent[b]) return;  // a label is <= max_fixed
+      const std::uint64_t key = pattern_key_of(l, a, b);
       doc_keys_.push_back(key);
       doc_fillers.emplace_back(key, l.key);
     });
@@ -153,7 +163,8 @@ void mark_template_lines(std::vector<line_fp>& lines, const std::vector<std::pai
   };
   // Every pattern of every present line: a line sharing any of its patterns with another line
   // of the page (rows of a table sharing a label or a unit) is the page's own structure.
-  std::vector<std::uint64_t> doc_patterns;
+  thread_local std::vector<std::uint64_t> doc_patterns;  // reused: one call per document
+  doc_patterns.clear();
   bool any = false;
   for (const line_fp& l : lines) {
     if (l.removed || l.blank) continue;

@@ -63,6 +63,7 @@ class template_tally {
   flat_set64 parts_;                                              // frequent parts
   std::size_t frequent_parts_ = 0;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> fillers_;  // (pattern, line key), pass 2
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> doc_fillers_;  // add_patterns(), reused
 };
 
 /// Marks the template lines of one document against a finished tally's table: a line not yet
@@ -79,8 +80,10 @@ std::vector<line_fp> present_lines(const std::vector<line_fp>& lines);
 std::uint64_t template_part_key(bool head, std::uint32_t len, std::uint32_t h) noexcept;
 std::uint64_t template_pattern_key(std::uint32_t a, std::uint32_t b, std::uint32_t head, std::uint32_t tail) noexcept;
 
+/// Calls fn(a, b) for every pattern shape of the line (a fixed tokens before, b after), in
+/// for_each_pattern()'s order, without making the keys.
 template <class Fn>
-void for_each_pattern(const line_fp& l, Fn&& fn) {
+void for_each_pattern_shape(const line_fp& l, Fn&& fn) {
   const std::uint32_t n = l.pattern_tokens;
   if (n == 0) return;
   // A label before a colon is a pattern by itself, whatever the length of what follows it.
@@ -91,10 +94,20 @@ void for_each_pattern(const line_fp& l, Fn&& fn) {
       if (a > fixed) continue;
       const std::uint32_t b = fixed - a;
       if (b > template_max_fixed) continue;
-      fn(a, b, template_pattern_key(a, b, a == 0 ? 0 : l.head[a - 1], b == 0 ? 0 : l.tail[b - 1]));
+      fn(a, b);
     }
   }
-  if (l.label >= 2 && l.label < n && !label_seen) fn(l.label, 0U, template_pattern_key(l.label, 0, l.head[l.label - 1], 0));
+  if (l.label >= 2 && l.label < n && !label_seen) fn(std::uint32_t{l.label}, 0U);
+}
+
+/// The key of the line's pattern of shape (a, b).
+inline std::uint64_t pattern_key_of(const line_fp& l, std::uint32_t a, std::uint32_t b) noexcept {
+  return template_pattern_key(a, b, a == 0 ? 0 : l.head[a - 1], b == 0 ? 0 : l.tail[b - 1]);
+}
+
+template <class Fn>
+void for_each_pattern(const line_fp& l, Fn&& fn) {
+  for_each_pattern_shape(l, [&](std::uint32_t a, std::uint32_t b) { fn(a, b, pattern_key_of(l, a, b)); });
 }
 
 }  // namespace dupstrip::detail
