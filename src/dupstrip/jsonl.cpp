@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -147,21 +148,46 @@ bool is_jsonl_name(std::string_view name) noexcept {
   return strip(".jsonl") || strip(".ndjson");
 }
 
+namespace {
+
+/// A byte JSON text carries as it is: printable ASCII but '"' and '\\'.
+constexpr bool json_plain(char c) noexcept {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
+}
+
+/// The end of the run of plain bytes starting at `i`: eight bytes at a time, then one by one.
+std::size_t plain_run_end(std::string_view s, std::size_t i) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t tops = 0x8080808080808080ULL;
+    // For a 7-bit byte x: x + 0x60 has its top bit set iff x >= 0x20, and (x ^ c) + 0x7F iff x != c.
+    auto differs = [](std::uint64_t x, std::uint64_t c) { return (x ^ (c * ones)) + 0x7F * ones; };
+    while (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, sizeof w);
+      const std::uint64_t x = w & ~tops;
+      const std::uint64_t ok = (x + 0x60 * ones) & differs(x, 0x7F) & differs(x, '"') & differs(x, '\\') & ~w & tops;
+      if (ok != tops) return i + static_cast<std::size_t>(std::countr_zero(~ok & tops)) / 8;
+      i += 8;
+    }
+  }
+  while (i < s.size() && json_plain(s[i])) ++i;
+  return i;
+}
+
+}  // namespace
+
 std::size_t append_json_text(std::string& out, std::string_view s) {
   std::size_t replaced = 0;
   out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
   std::size_t i = 0;
-  auto plain = [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
-  };
   while (i < s.size()) {
     const char c = s[i];
     const auto u = static_cast<unsigned char>(c);
-    if (plain(c)) {  // a run of characters written as they are, appended at once
-      std::size_t j = i + 1;
-      while (j < s.size() && plain(s[j])) ++j;
+    if (json_plain(c)) {  // a run of characters written as they are, appended at once
+      const std::size_t j = plain_run_end(s, i + 1);
       out.append(s.data() + i, j - i);
       i = j;
       continue;

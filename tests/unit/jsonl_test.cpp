@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 
 using namespace dupstrip;
@@ -37,6 +38,57 @@ TEST_CASE("append_json_text and decode_json_string round-trip every string", "[u
   }
   CHECK(as_json("a\"b\\c\n\x01\x7f") == "\"a\\\"b\\\\c\\n\\u0001\\u007f\"");
   CHECK(as_json("\xED\xA0\x80") == "\"\\ud800\"");
+}
+
+TEST_CASE("append_json_text escapes exactly the bytes JSON needs, wherever they fall", "[unit][jsonl]") {
+  // Runs of plain bytes are found eight at a time: every byte that ends a run must be found at
+  // every position of a word, and none that does not.
+  auto reference = [](std::string_view s) {
+    std::string out = "\"";
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto u = static_cast<unsigned char>(s[i]);
+      if (u == 0xC3) {  // the test's only non-ASCII character, é
+        out.append(s.substr(i, 2));
+        ++i;
+        continue;
+      }
+      switch (s[i]) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+          if (u < 0x20 || u == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", u);
+            out += buf;
+          } else {
+            out.push_back(s[i]);
+          }
+      }
+    }
+    return out + "\"";
+  };
+  const std::string alphabet[] = {"a", "Z", " ", "~", "!", "#", "[", "]", "\x1f", "\x01", "\x7f", "\"", "\\", "\n",
+                                  "\t", "\xc3\xa9", "0", "A", "`", "{"};
+  std::uint64_t state = 7;
+  for (int round = 0; round < 20000; ++round) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    std::string s;
+    const std::size_t len = (state >> 33) % 40;
+    for (std::size_t k = 0; k < len; ++k) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      // mostly plain letters, so that long plain runs cross word boundaries
+      s += (state >> 60) < 10 ? std::string(1, static_cast<char>('a' + (state >> 40) % 26))
+                              : alphabet[(state >> 33) % std::size(alphabet)];
+    }
+    std::string out;
+    CHECK(append_json_text(out, s) == 0);
+    REQUIRE(out == reference(s));
+  }
 }
 
 TEST_CASE("decode_json_string: escapes, pairs, lone surrogates, errors", "[unit][jsonl]") {
