@@ -10,11 +10,13 @@
 #include <dupstrip/error.hpp>
 
 #include "dupstrip/hash.hpp"
+#include "dupstrip/mix_many.hpp"
 
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <string>
+#include <vector>
 
 namespace dupstrip {
 namespace {
@@ -124,8 +126,12 @@ void minhasher::compute(std::span<const std::uint64_t> shingles,
   std::array<std::uint64_t, max_num_perm / 64> filled;  // bit j: bin j got a shingle
   const std::uint32_t words = (k + 63) / 64;
   std::fill_n(filled.begin(), words, std::uint64_t{0});
-  for (const std::uint64_t x : shingles) {
-    const std::uint64_t g = detail::mix64(x ^ s);
+  // g for every shingle first (mix64_xor_into vectorises it where it can), then the bins.
+  thread_local std::vector<std::uint64_t> mixed;
+  if (mixed.size() < shingles.size()) mixed.resize(shingles.size());
+  detail::mix64_xor_into(shingles.data(), mixed.data(), shingles.size(), s);
+  for (std::size_t i = 0; i < shingles.size(); ++i) {
+    const std::uint64_t g = mixed[i];
     const auto bin = static_cast<std::uint32_t>(((g >> 32) * k) >> 32);
     const auto v = static_cast<std::uint32_t>(g);
     out[bin] = min32(out[bin], v);

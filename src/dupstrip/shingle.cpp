@@ -9,6 +9,7 @@
 
 #include <dupstrip/error.hpp>
 
+#include "dupstrip/mix_many.hpp"
 #include "dupstrip/shingle_kernel.hpp"
 
 #include <string>
@@ -34,16 +35,21 @@ void shingle_hashes(std::span<const std::uint64_t> token_hashes, std::uint32_t k
     return;
   }
   const std::uint64_t top = detail::shingle_base_pow(k - 1);  // B^(k-1): weight of the outgoing token
-  out.reserve(out.size() + (n - k + 1));
 
+  // The polynomial values first, then their finaliser over the whole range at once (it is
+  // shingle_finalise(h, k) = mix64(h ^ k * salt): mix64_xor_all vectorises it where it can).
+  const std::size_t from = out.size();
+  out.resize(from + (n - k + 1));
+  std::uint64_t* const w = out.data() + from;
   std::uint64_t h = 0;
   for (std::size_t i = 0; i < k; ++i) h = h * detail::shingle_base + token_hashes[i];
-  out.push_back(detail::shingle_finalise(h, k));
+  w[0] = h;
   for (std::size_t i = k; i < n; ++i) {
     // Drop the oldest term (weight B^(k-1)), shift the rest up one power, add the new token.
     h = (h - token_hashes[i - k] * top) * detail::shingle_base + token_hashes[i];
-    out.push_back(detail::shingle_finalise(h, k));
+    w[i - k + 1] = h;
   }
+  detail::mix64_xor_all(w, n - k + 1, std::uint64_t{k} * detail::shingle_length_salt);
 }
 
 std::uint64_t shingle_hash(std::span<const std::uint64_t> window) noexcept {

@@ -3,6 +3,9 @@
 #include <dupstrip/error.hpp>
 #include <dupstrip/shingle.hpp>
 
+#include "dupstrip/hash.hpp"
+#include "dupstrip/mix_many.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -115,5 +118,28 @@ TEST_CASE("shingle configuration errors", "[unit][shingle][error]") {
     std::vector<std::uint64_t> out;
     const std::vector<std::uint64_t> t{1, 2};
     REQUIRE_THROWS_AS(dupstrip::shingle_hashes(t, 0, out), dupstrip::config_error);
+  }
+}
+
+TEST_CASE("mix64 over arrays gives mix64 of every value, at every length and offset", "[unit][shingle]") {
+  // The vector kernel takes eight values at a time and leaves the tail to the scalar loop.
+  std::mt19937_64 rng(11);
+  std::vector<std::uint64_t> in(200);
+  for (std::uint64_t& v : in) v = rng();
+  in[3] = 0;
+  in[4] = ~std::uint64_t{0};
+  for (std::size_t off = 0; off < 9; ++off) {
+    for (std::size_t n = 0; n + off <= 120; ++n) {
+      const std::uint64_t salt = rng();
+      std::vector<std::uint64_t> out(n + 2, 7);
+      dupstrip::detail::mix64_xor_into(in.data() + off, out.data() + 1, n, salt);
+      REQUIRE(out[0] == 7);
+      REQUIRE(out[n + 1] == 7);
+      for (std::size_t i = 0; i < n; ++i) REQUIRE(out[i + 1] == dupstrip::detail::mix64(in[off + i] ^ salt));
+      std::vector<std::uint64_t> same(in.begin() + static_cast<std::ptrdiff_t>(off),
+                                      in.begin() + static_cast<std::ptrdiff_t>(off + n));
+      dupstrip::detail::mix64_xor_all(same.data(), n, salt);
+      REQUIRE(std::equal(same.begin(), same.end(), out.begin() + 1));
+    }
   }
 }
