@@ -340,11 +340,7 @@ class jsonl_source::indexer {
   bool run_range(std::size_t k, int fd, std::uint64_t begin, std::uint64_t end, std::uint64_t& lines,
                  bool& cut_short) {
     cut_short = false;
-    input_ = k;
-    line_no_ = 0;
-    pending_.clear();
-    pending_offset_ = begin;
-    offset_ = begin;
+    begin_input(k, begin);
     std::string chunk(1U << 20, '\0');
     std::error_code ec;
     for (std::uint64_t at = begin; at < end && !stopped_;) {
@@ -363,28 +359,14 @@ class jsonl_source::indexer {
       feed(std::string_view(chunk.data(), static_cast<std::size_t>(r)));
       at += static_cast<std::uint64_t>(r);
     }
+    const bool go_on = end_input(k, ec);
     lines = line_no_;
-    if (stopped_) return false;
-    if (ec) {
-      to_.issues.push_back({jsonl_issue_kind::input_error, k, line_no_ + 1, ec.message(), ec});
-      return !src_.options_.stop_at_first_error;
-    }
-    if (!pending_.empty()) {
-      const std::string last = std::move(pending_);
-      pending_.clear();
-      line(last, pending_offset_, 0, false);
-      lines = line_no_;
-    }
-    return !stopped_;
+    return go_on;
   }
 
   // Reads input k through its decompressor, spooling to `spool_fd` when it is not -1.
   bool run(std::size_t k, int in_fd, int spool_fd, compression c) {
-    input_ = k;
-    line_no_ = 0;
-    pending_.clear();
-    pending_offset_ = 0;
-    offset_ = 0;
+    begin_input(k, 0);
     detail::decompressor dec(c);
     std::string chunk(1U << 20, '\0');
     const detail::byte_sink sink = [&](std::string_view bytes) -> std::error_code {
@@ -415,9 +397,25 @@ class jsonl_source::indexer {
       if (ec) break;
     }
     if (!ec) ec = dec.finish();
+    return end_input(k, ec);
+  }
+
+ private:
+  // Starts input k at byte `offset` of it (a part of a file starts inside it).
+  void begin_input(std::size_t k, std::uint64_t offset) {
+    input_ = k;
+    line_no_ = 0;
+    pending_.clear();
+    pending_offset_ = offset;
+    offset_ = offset;
+  }
+
+  // Ends input k after reading stopped with `ec`: a read error is reported (what was read up to
+  // it is indexed, the rest is lost), else a last line without a line feed is indexed. Returns
+  // whether to go on.
+  bool end_input(std::size_t k, const std::error_code& ec) {
     if (stopped_) return false;
     if (ec) {
-      // What was read up to here is indexed; the rest of the input is lost.
       to_.issues.push_back({jsonl_issue_kind::input_error, k, line_no_ + 1, ec.message(), ec});
       return !src_.options_.stop_at_first_error;
     }
@@ -429,7 +427,6 @@ class jsonl_source::indexer {
     return !stopped_;
   }
 
- private:
   jsonl_source& src_;
   const progress_callback& progress_;
   inline static const progress_callback no_progress_{};
@@ -564,8 +561,7 @@ class jsonl_source::indexer {
     if (!have_id && unnamed_ == nullptr) id = fmt::format("{}:{}", src_.inputs_[input_].name, line_no_);
     if (!have_id && unnamed_ != nullptr) unnamed_->push_back(to_.records.size());
     if (have_id) flags |= has_id_flag;
-    const auto [it, added] = group_ids_.emplace(group, static_cast<std::uint32_t>(to_.groups.size()));
-    if (added) to_.groups.push_back(group);
+    const std::uint32_t group_index = group_id(group);
     record r{};
     r.offset = offset;
     r.line = line_no_;
@@ -573,7 +569,7 @@ class jsonl_source::indexer {
     r.length = static_cast<std::uint32_t>(text.size());
     r.name_length = static_cast<std::uint32_t>(id.size());
     r.input = static_cast<std::uint32_t>(input_);
-    r.group = it->second;
+    r.group = group_index;
     r.flags = flags;
     to_.names += id;
     to_.records.push_back(r);
