@@ -1,6 +1,8 @@
 // Encodings of web pages (charset.hpp).
 #include "dupstrip/charset.hpp"
 
+#include "dupstrip/swar.hpp"
+
 #include "dupstrip/utf8.hpp"
 
 #include <dupstrip/text.hpp>
@@ -148,8 +150,6 @@ template <class Found>
 std::uint32_t for_each_control(std::string_view s, Found found) noexcept {
   // Eight bytes at a time: a word with no byte below 0x20 and no 0x7F (most of a page: only
   // line feeds are common) is passed over whole; the others go byte by byte.
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t tops = 0x8080808080808080ULL;
   std::uint32_t n = 0;
   auto check = [&](std::size_t k) {
     const auto b = static_cast<unsigned char>(s[k]);
@@ -161,12 +161,9 @@ std::uint32_t for_each_control(std::string_view s, Found found) noexcept {
   const std::size_t size = s.size();
   std::size_t i = 0;
   for (; i + 8 <= size; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, sizeof w);
-    const std::uint64_t below = (w - ones * 0x20U) & ~w & tops;  // some byte < 0x20
-    const std::uint64_t x = w ^ (ones * 0x7FU);
-    const std::uint64_t del = (x - ones) & ~x & tops;  // some byte == 0x7F
-    if ((below | del) == 0) continue;
+    const std::uint64_t w = swar::load8(s.data() + i);
+    const std::uint64_t below = swar::bytes_in_range(w & swar::low7, 0x00, 0x1F) & swar::ascii_bytes(w);
+    if ((below | swar::bytes_equal(w, 0x7F)) == 0) continue;
     for (std::size_t k = i; k < i + 8; ++k) check(k);
   }
   for (; i < size; ++i) check(i);

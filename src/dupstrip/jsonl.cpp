@@ -12,6 +12,7 @@
 
 #include "dupstrip/compress.hpp"
 #include "dupstrip/parallel.hpp"
+#include "dupstrip/swar.hpp"
 
 #include <simdjson.h>
 
@@ -150,6 +151,8 @@ bool is_jsonl_name(std::string_view name) noexcept {
 
 namespace {
 
+namespace swar = detail::swar;
+
 /// A byte JSON text carries as it is: printable ASCII but '"' and '\\'.
 constexpr bool json_plain(char c) noexcept {
   const auto u = static_cast<unsigned char>(c);
@@ -159,16 +162,11 @@ constexpr bool json_plain(char c) noexcept {
 /// The end of the run of plain bytes starting at `i`: eight bytes at a time, then one by one.
 std::size_t plain_run_end(std::string_view s, std::size_t i) noexcept {
   if constexpr (std::endian::native == std::endian::little) {
-    constexpr std::uint64_t ones = 0x0101010101010101ULL;
-    constexpr std::uint64_t tops = 0x8080808080808080ULL;
-    // For a 7-bit byte x: x + 0x60 has its top bit set iff x >= 0x20, and (x ^ c) + 0x7F iff x != c.
-    auto differs = [](std::uint64_t x, std::uint64_t c) { return (x ^ (c * ones)) + 0x7F * ones; };
     while (i + 8 <= s.size()) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, sizeof w);
-      const std::uint64_t x = w & ~tops;
-      const std::uint64_t ok = (x + 0x60 * ones) & differs(x, 0x7F) & differs(x, '"') & differs(x, '\\') & ~w & tops;
-      if (ok != tops) return i + static_cast<std::size_t>(std::countr_zero(~ok & tops)) / 8;
+      const std::uint64_t w = swar::load8(s.data() + i);
+      const std::uint64_t plain = swar::bytes_in_range(w & swar::low7, 0x20, 0x7E) & swar::ascii_bytes(w) &
+                                  ~(swar::bytes_equal(w, '"') | swar::bytes_equal(w, '\\'));
+      if (plain != swar::tops) return i + static_cast<std::size_t>(std::countr_zero(~plain & swar::tops)) / 8;
       i += 8;
     }
   }

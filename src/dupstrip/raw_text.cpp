@@ -1,6 +1,8 @@
 // Emptying script, style and comment bodies before parsing (raw_text.hpp).
 #include "dupstrip/raw_text.hpp"
 
+#include "dupstrip/swar.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -55,15 +57,9 @@ bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c 
 
 // The first ">", '"' or "'" at or after `i`, or s.size(); eight bytes at a time.
 std::size_t next_tag_char(std::string_view s, std::size_t i) noexcept {
-  constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  // Exact: the top bit of each byte is set iff that byte of x is zero.
-  auto zero_bytes = [](std::uint64_t x) { return ~(((x & low7) + low7) | x | low7); };
   for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, sizeof w);
-    const std::uint64_t hit =
-        zero_bytes(w ^ (ones * '>')) | zero_bytes(w ^ (ones * '"')) | zero_bytes(w ^ (ones * '\''));
+    const std::uint64_t w = swar::load8(s.data() + i);
+    const std::uint64_t hit = swar::bytes_equal(w, '>') | swar::bytes_equal(w, '"') | swar::bytes_equal(w, '\'');
     if (hit != 0) {
       // The first byte in memory order: the lowest on a little-endian machine.
       for (std::size_t k = i; k < i + 8; ++k)
@@ -103,17 +99,12 @@ std::size_t tag_end(std::string_view s, std::size_t from) noexcept {
 
 // Line feeds in s[b, e), eight bytes at a time (script bodies are long).
 std::size_t count_feeds(std::string_view s, std::size_t b, std::size_t e) noexcept {
-  constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
   std::size_t n = 0;
   for (; b + 8 <= e; b += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + b, sizeof w);
-    const std::uint64_t x = w ^ 0x0A0A0A0A0A0A0A0AULL;  // a line feed is a zero byte here
-    // Exact: the top bit of each byte of `zero` is set iff that byte of x is zero.
-    const std::uint64_t zero = ~(((x & low7) + low7) | x | low7);
-    // One bit per zero byte, summed by a multiply (std::popcount is a library call unless
+    const std::uint64_t feeds = swar::bytes_equal(swar::load8(s.data() + b), '\n');
+    // One bit per line feed, summed by a multiply (std::popcount is a library call unless
     // the build targets a CPU with the instruction).
-    n += static_cast<std::size_t>(((zero >> 7U) * 0x0101010101010101ULL) >> 56U);
+    n += static_cast<std::size_t>(((feeds >> 7U) * swar::ones) >> 56U);
   }
   for (; b < e; ++b) n += s[b] == '\n' ? 1U : 0U;
   return n;

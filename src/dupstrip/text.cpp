@@ -10,6 +10,7 @@
 // rewrites it into one buffer reused for every token of the call.
 #include "dupstrip/hash.hpp"
 #include "dupstrip/hash_inline.hpp"
+#include "dupstrip/swar.hpp"
 #include "dupstrip/token_hashes.hpp"
 #include "dupstrip/unicode_tables.hpp"
 #include "dupstrip/utf8.hpp"
@@ -48,15 +49,9 @@ constexpr std::array<std::uint8_t, 128> make_ascii_flags() {
 }
 constexpr std::array<std::uint8_t, 128> ascii_flags = make_ascii_flags();
 
-// SWAR helpers over 8 bytes in a uint64_t. For a byte x <= 0x7F, x + (0x80 - lo) has its top
-// bit set iff x >= lo, and x + (0x7F - hi) iff x > hi, with no carry into the next byte.
-constexpr std::uint64_t ones = 0x0101010101010101ULL;
-constexpr std::uint64_t tops = 0x8080808080808080ULL;
-
-/// Top bit of each byte of `x` (all bytes <= 0x7F) set iff lo <= byte <= hi.
-constexpr std::uint64_t bytes_in_range(std::uint64_t x, std::uint64_t lo, std::uint64_t hi) noexcept {
-  return (x + (0x80 - lo) * ones) & ~(x + (0x7F - hi) * ones) & tops;
-}
+using detail::swar::bytes_in_range;
+using detail::swar::ones;
+using detail::swar::tops;
 
 /// Top bit of each byte of `w` set iff the byte is an ASCII letter or digit.
 constexpr std::uint64_t ascii_word_mask(std::uint64_t w) noexcept {
