@@ -1,17 +1,34 @@
 // A minimal deterministic parallel loop: indices are handed out in chunks from an atomic counter
 // and every result is stored at its own index, so the outcome never depends on the number of
 // threads or on scheduling. No global lock: threads share only the counter.
+//
+// The threads come from a pool kept for the life of the process, lent to one loop at a time: a
+// run makes hundreds of loops (one per chunk of documents and per phase), and a thread started
+// per loop paid each time for its creation, for its stack's pages (given back when it ended) and
+// for its thread-local buffers (the JSON parser's, the tokeniser's), built again from nothing.
+// A loop that finds the pool lent (a loop inside a loop's body, or one on a helper thread while
+// the main thread's loop runs) starts its own threads, as every loop did before.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace dupstrip::detail {
+
+/// The process's pool of loop threads (see the top of this file).
+class worker_pool {
+ public:
+  /// Runs task(w) for every w in [1, helpers] on pool threads (started when first needed) and
+  /// returns once all have returned; the caller runs its own share (worker 0) in `own` meanwhile.
+  /// Returns false, running nothing, when the pool is lent to another loop. `task` must not throw.
+  static bool run(unsigned helpers, const std::function<void(unsigned)>& task, const std::function<void()>& own);
+};
 
 /// Resolves a jobs option: 0 means hardware concurrency (1 when unknown).
 inline unsigned resolve_jobs(unsigned jobs) noexcept {
@@ -46,11 +63,14 @@ void parallel_for(std::size_t n, unsigned jobs, std::size_t chunk, Body&& body) 
       next.store(n);
     }
   };
-  std::vector<std::thread> threads;
-  threads.reserve(jobs - 1);
-  for (unsigned w = 1; w < jobs; ++w) threads.emplace_back(work, w);
-  work(0);
-  for (auto& t : threads) t.join();
+  const std::function<void(unsigned)> task = work;
+  if (!worker_pool::run(jobs - 1, task, [&] { work(0); })) {
+    std::vector<std::thread> threads;
+    threads.reserve(jobs - 1);
+    for (unsigned w = 1; w < jobs; ++w) threads.emplace_back(work, w);
+    work(0);
+    for (auto& t : threads) t.join();
+  }
   if (failure) std::rethrow_exception(failure);
 }
 

@@ -1,0 +1,90 @@
+// Unit tests of the parallel loop and the pool of threads it borrows (src/dupstrip/parallel.hpp):
+// every index once, workers in range, exceptions, loops inside loops and loops on two threads at
+// once (both find the pool lent and start their own threads), and many loops in a row.
+#include "dupstrip/parallel.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstddef>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+using dupstrip::detail::parallel_for;
+
+namespace {
+
+// Runs one loop and checks that each index was visited exactly once by a worker in [0, jobs).
+void check_loop(std::size_t n, unsigned jobs, std::size_t chunk) {
+  std::vector<std::atomic<int>> seen(n);
+  std::atomic<bool> worker_ok{true};
+  parallel_for(n, jobs, chunk, [&](unsigned w, std::size_t i) {
+    if (w >= jobs) worker_ok = false;
+    seen[i].fetch_add(1);
+  });
+  CHECK(worker_ok);
+  std::size_t once = 0;
+  for (const auto& s : seen) once += s.load() == 1 ? 1U : 0U;
+  CHECK(once == n);
+}
+
+}  // namespace
+
+TEST_CASE("parallel_for visits every index once, with workers in range", "[parallel]") {
+  for (const unsigned jobs : {1U, 2U, 3U, 8U})
+    for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{1000}})
+      for (const std::size_t chunk : {std::size_t{1}, std::size_t{8}}) check_loop(n, jobs, chunk);
+}
+
+TEST_CASE("parallel_for runs many loops in a row on the same pool", "[parallel]") {
+  // A thread's first visit counts it (a thread-local flag starts set in every new thread).
+  std::atomic<int> threads_seen{0};
+  for (int round = 0; round < 300; ++round) {
+    std::atomic<std::size_t> sum{0};
+    parallel_for(64, 4, 1, [&](unsigned, std::size_t i) {
+      sum += i;
+      thread_local bool fresh = true;
+      if (fresh) {
+        fresh = false;
+        ++threads_seen;
+      }
+    });
+    REQUIRE(sum.load() == 64 * 63 / 2);
+  }
+  // The caller plus at most three pool threads: loops in a row do not start new ones (a thread
+  // per loop would count hundreds).
+  CHECK(threads_seen.load() <= 4);
+}
+
+TEST_CASE("parallel_for rethrows a body's exception and stays usable", "[parallel]") {
+  CHECK_THROWS_AS(parallel_for(100, 3, 1,
+                               [](unsigned, std::size_t i) {
+                                 if (i == 37) throw std::runtime_error("body failed");
+                               }),
+                  std::runtime_error);
+  check_loop(500, 3, 4);
+}
+
+TEST_CASE("parallel_for inside a loop's body, and on two threads at once", "[parallel]") {
+  // Nested: the inner loops find the pool lent and start their own threads.
+  std::vector<std::atomic<int>> cells(20 * 30);
+  parallel_for(20, 2, 1, [&](unsigned, std::size_t a) {
+    parallel_for(30, 3, 2, [&](unsigned w, std::size_t b) {
+      if (w < 3) cells[a * 30 + b].fetch_add(1);
+    });
+  });
+  std::size_t once = 0;
+  for (const auto& c : cells) once += c.load() == 1 ? 1U : 0U;
+  CHECK(once == cells.size());
+
+  // Concurrent: two threads each run loops; whichever does not get the pool starts its own.
+  std::atomic<std::size_t> total{0};
+  auto many = [&] {
+    for (int k = 0; k < 50; ++k)
+      parallel_for(200, 2, 3, [&](unsigned, std::size_t i) { total += i; });
+  };
+  std::thread other(many);
+  many();
+  other.join();
+  CHECK(total.load() == 2U * 50U * (200U * 199U / 2U));
+}
