@@ -8,6 +8,7 @@
 #include "dupstrip/shingle.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <span>
 #include <unordered_map>
 
@@ -92,19 +93,26 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
       s.prefix[pbase(i) + (j - b) + 1] = h;
     }
   }
-  // Candidate embedded lines: (length, full hash).
+  // Candidate embedded lines: (length, full hash), and per first token the lengths (bit L, L <=
+  // 32 < 64) of the candidates that start with it: a window can only match where one starts, and
+  // only at those lengths (a common first word leads few candidates; all lengths together are
+  // most of 2..32).
   s.set.reset(n);
-  s.set2.reset(n);  // first tokens of the candidates: a window can only match where one starts
-  std::uint64_t lengths_mask = 0;  // bit L set when some candidate has L tokens (L <= 32 < 64)
+  s.first_lengths.reset(n);
+  std::uint64_t zero_lengths = 0;  // candidates whose first token hashes to 0 (not a table key)
+  bool any = false;
   for (std::size_t i = 0; i < std::min(n, max_candidate_line); ++i) {
     const std::uint32_t len = s.moffset[i + 1] - s.moffset[i];
     if (len < min_embedded_tokens || len > max_embedded_tokens) continue;
     const std::uint64_t full = s.prefix[pbase(i) + len];
     s.set.insert(mix64(full ^ (static_cast<std::uint64_t>(len) << 56)));
-    s.set2.insert(s.masked[s.moffset[i]]);
-    lengths_mask |= std::uint64_t{1} << len;
+    const std::uint64_t first = s.masked[s.moffset[i]];
+    bool inserted = false;
+    std::uint64_t& lengths = first == 0 ? zero_lengths : s.first_lengths.find_or_insert(first, 0, inserted);
+    lengths |= std::uint64_t{1} << len;
+    any = true;
   }
-  if (lengths_mask == 0) return;
+  if (!any) return;
   for (std::size_t i = 0; i < n; ++i) {
     if (i == searched_lines_each_end && n > 2 * searched_lines_each_end) i = n - searched_lines_each_end;
     const std::uint32_t len = s.moffset[i + 1] - s.moffset[i];
@@ -116,9 +124,15 @@ void compute_masked_keys(scan_scratch& s, std::vector<line_key>& keys) {
     std::uint32_t best_pos = 0;
     const std::uint32_t top = std::min(len - 1, max_embedded_tokens);
     for (std::uint32_t p = 0; p + min_embedded_tokens <= len; ++p) {
-      if (!s.set2.contains(m[p])) continue;
-      for (std::uint32_t L = std::min(top, len - p); L >= min_embedded_tokens && L > best_len; --L) {
-        if (((lengths_mask >> L) & 1U) == 0) continue;
+      const std::uint64_t* found = m[p] == 0 ? &zero_lengths : s.first_lengths.find(m[p]);
+      if (found == nullptr) continue;
+      // Lengths L with best_len < L <= min(top, len - p), longest first.
+      const std::uint32_t hi = std::min(top, len - p);
+      if (hi <= best_len) continue;
+      std::uint64_t lengths = *found & ((std::uint64_t{2} << hi) - 1) & ~((std::uint64_t{2} << best_len) - 1);
+      while (lengths != 0) {
+        const auto L = static_cast<std::uint32_t>(63 - std::countl_zero(lengths));
+        lengths &= ~(std::uint64_t{1} << L);
         const std::uint64_t w = P[p + L] - P[p] * powers[L];
         if (!s.set.contains(mix64(w ^ (static_cast<std::uint64_t>(L) << 56)))) continue;
         best_len = L;

@@ -60,7 +60,7 @@ struct scan_scratch {
   std::vector<std::uint64_t> shingles;
   std::vector<std::uint64_t> tmp;
   flat_set64 set;
-  flat_set64 set2;
+  flat_map64<std::uint64_t> first_lengths;  // embedded lines: per first token, the lengths (bit L) of candidates
   flat_first64 first_line;  // repeat detection: the line where each shingle first occurred
   std::vector<std::uint64_t> line_shingles;     // repeat detection: each present line's shingles...
   std::vector<std::uint32_t> line_shingles_at;  // ...line i's at line_shingles[at[i] .. at[i+1])
