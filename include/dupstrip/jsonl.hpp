@@ -163,6 +163,7 @@ class DUPSTRIP_EXPORT jsonl_source final : public document_source {
   std::vector<std::string> groups_;
   std::vector<jsonl_issue> issues_;
   std::uint64_t bytes_indexed_ = 0;
+  std::uint64_t serial_;  // unique in the process: a thread's read-ahead window names its source by it
 };
 
 /// How write_jsonl() renders records.

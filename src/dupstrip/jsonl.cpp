@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstdlib>
@@ -636,9 +637,50 @@ bool jsonl_source::index_in_parts(indexer& main, std::size_t k, int fd, std::uin
   return true;
 }
 
+namespace {
+
+// Read-ahead. The passes over a source read runs of consecutive records on each thread (a
+// parallel loop hands out index ranges), so a thread that reads record i right after record
+// i - 1 reads the records after it too, with one pread, into its window: up to
+// read_ahead_records records that follow in the same file (blank or malformed lines between
+// them are read too), at most read_ahead_bytes. Reads of records in the window copy from it.
+// Scattered reads (a later content round, a review) read one record a call, as before; a run
+// that stops early wastes at most one window.
+constexpr std::size_t read_ahead_records = 16;
+constexpr std::uint64_t read_ahead_bytes = std::uint64_t{256} << 10;
+
+struct read_window {
+  std::uint64_t source = 0;       // serial of the jsonl_source whose bytes it holds; 0: none
+  std::uint64_t last_source = 0;  // the record this thread read last: its source's serial...
+  std::size_t last = 0;           // ...and its index
+  std::uint32_t input = 0;
+  std::uint64_t begin = 0;   // file offsets of the bytes held
+  std::uint64_t end = 0;
+  std::string bytes;
+};
+thread_local read_window window;
+std::atomic<std::uint64_t> next_serial{1};
+
+// pread until n bytes or the end of the file; returns the bytes read or -1 (errno set).
+ssize_t pread_full(int fd, char* p, std::size_t n, std::uint64_t at) {
+  std::size_t got = 0;
+  while (got < n) {
+    const ssize_t k = ::pread(fd, p + got, n - got, static_cast<off_t>(at + got));
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    if (k == 0) break;
+    got += static_cast<std::size_t>(k);
+  }
+  return static_cast<ssize_t>(got);
+}
+
+}  // namespace
+
 jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options options,
                            const progress_callback& progress)
-    : inputs_(std::move(inputs)), options_(std::move(options)) {
+    : inputs_(std::move(inputs)), options_(std::move(options)), serial_(next_serial.fetch_add(1)) {
   fds_.assign(inputs_.size(), -1);
   indexer idx(*this, progress);
   for (std::size_t k = 0; k < inputs_.size(); ++k) {
@@ -730,16 +772,40 @@ std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string&
   // The line is read once, into `line` with simdjson's padding after it, and parsed there: no
   // second buffer. A line with lone surrogates is parsed from a patched copy.
   if (line.size() < r.length + simdjson::SIMDJSON_PADDING) line.resize(r.length + simdjson::SIMDJSON_PADDING);
-  std::size_t got = 0;
-  while (got < r.length) {
-    const ssize_t n = ::pread(fd, line.data() + got, r.length - got, static_cast<off_t>(r.offset + got));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_code();
+  read_window& w = window;
+  const bool in_window = w.source == serial_ && w.input == r.input && r.offset >= w.begin && r.offset + r.length <= w.end;
+  if (in_window) {
+    std::memcpy(line.data(), w.bytes.data() + (r.offset - w.begin), r.length);
+  } else {
+    // The records after i that the window takes (see read_ahead_records).
+    std::uint64_t end = r.offset + r.length;
+    if (w.last_source == serial_ && i == w.last + 1) {
+      for (std::size_t j = i + 1; j < records_.size() && j <= i + read_ahead_records; ++j) {
+        const record& q = records_[j];
+        if (q.input != r.input || q.offset < end || q.offset + q.length - r.offset > read_ahead_bytes) break;
+        end = q.offset + q.length;
+      }
     }
-    if (n == 0) return errc::changed_during_run;
-    got += static_cast<std::size_t>(n);
+    if (end == r.offset + r.length) {  // this record alone: straight into `line`
+      const ssize_t n = pread_full(fd, line.data(), r.length, r.offset);
+      if (n < 0) return errno_code();
+      if (static_cast<std::size_t>(n) < r.length) return errc::changed_during_run;
+    } else {
+      const auto want = static_cast<std::size_t>(end - r.offset);
+      if (w.bytes.size() < want) w.bytes.resize(want);
+      w.source = 0;  // nothing valid until the read is done
+      const ssize_t n = pread_full(fd, w.bytes.data(), want, r.offset);
+      if (n < 0) return errno_code();
+      if (static_cast<std::size_t>(n) < r.length) return errc::changed_during_run;
+      w.source = serial_;
+      w.input = r.input;
+      w.begin = r.offset;
+      w.end = r.offset + static_cast<std::uint64_t>(n);  // a file cut short: only whole records in it count
+      std::memcpy(line.data(), w.bytes.data(), r.length);
+    }
   }
+  w.last_source = serial_;
+  w.last = i;
   out.terminator = (r.flags & crlf_flag) != 0 ? "\r\n" : (r.flags & newline_flag) != 0 ? "\n" : "";
   const bool surrogates = (r.flags & surrogate_flag) != 0;
   simdjson::padded_string patched;

@@ -4,11 +4,16 @@
 #include <dupstrip/jsonl.hpp>
 
 #include "dupstrip/compress.hpp"
+#include "dupstrip/parallel.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <random>
 #include <string>
+#include <vector>
 
 using namespace dupstrip;
 namespace fs = std::filesystem;
@@ -361,4 +366,88 @@ TEST_CASE("gzip streams inflate the same whatever the chunks they come in", "[un
     CHECK(inflate(gz(a) + "not gzip", piece, plain) == make_error_code(errc::bad_compressed_data));
     CHECK(plain == a);
   }
+}
+
+TEST_CASE("records read in any order through the read-ahead are the records", "[unit][jsonl]") {
+  // Records of very different sizes (a window holds many small ones, or one big one), blank and
+  // malformed lines between them, two inputs; read forwards (the read-ahead's case), backwards,
+  // strided and shuffled, from two sources at once on one thread, and on several threads.
+  temp_dir t;
+  std::vector<std::string> texts;
+  for (int f = 0; f < 2; ++f) {
+    std::string file;
+    for (int k = 0; k < 300; ++k) {
+      const auto len = static_cast<std::size_t>(k % 37 == 0 ? 70000 : 1 + (k * 7919) % 900);
+      std::string text(len, static_cast<char>('a' + (k + f) % 26));
+      text += " #" + std::to_string(f) + "/" + std::to_string(k);
+      texts.push_back(text);
+      file += "{\"id\":\"" + std::to_string(f) + "-" + std::to_string(k) + "\",\"text\":" + as_json(text) + "}\n";
+      if (k % 11 == 0) file += "\n";
+      if (k % 13 == 0) file += "{not json\n";
+    }
+    write_text(t.path() / ("in" + std::to_string(f) + ".jsonl"), file);
+  }
+  const jsonl_source a({{"in0.jsonl", t.path() / "in0.jsonl"}, {"in1.jsonl", t.path() / "in1.jsonl"}}, {});
+  const jsonl_source b({{"in1.jsonl", t.path() / "in1.jsonl"}, {"in0.jsonl", t.path() / "in0.jsonl"}}, {});
+  REQUIRE(a.size() == texts.size());
+  REQUIRE(b.size() == texts.size());
+  const std::size_t half = texts.size() / 2;  // b's record j is a's record (j + half) % size
+  // Source a in `order`, source b (the same files the other way round) in the reverse order,
+  // interleaved on this thread.
+  auto check_order = [&](const std::vector<std::size_t>& order) {
+    std::size_t right = 0;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const std::size_t i = order[k];
+      const std::size_t j = order[order.size() - 1 - k];
+      right += a.read(i).value() == texts[i] ? 1U : 0U;
+      right += b.read(j).value() == texts[(j + half) % texts.size()] ? 1U : 0U;
+    }
+    CHECK(right == 2 * order.size());
+  };
+  // The two files have their records at the same offsets: a window of one never answers for
+  // the other (nor for another source of the same files).
+  for (std::size_t k = 0; k + 2 < half; k += 3) {
+    CHECK(a.read(k).value() == texts[k]);
+    CHECK(a.read(k + 1).value() == texts[k + 1]);  // a run: the window now holds the next ones
+    CHECK(a.read(half + k + 2).value() == texts[half + k + 2]);
+    CHECK(b.read(k + 2).value() == texts[half + k + 2]);
+  }
+  std::vector<std::size_t> order(texts.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  check_order(order);
+  std::reverse(order.begin(), order.end());
+  check_order(order);
+  std::vector<std::size_t> strided;
+  for (std::size_t s = 0; s < 5; ++s)
+    for (std::size_t i = s; i < texts.size(); i += 5) strided.push_back(i);
+  check_order(strided);
+  std::mt19937 rng(7);
+  std::shuffle(order.begin(), order.end(), rng);
+  check_order(order);
+  std::atomic<std::size_t> right{0};
+  dupstrip::detail::parallel_for(texts.size(), 4, 8, [&](unsigned, std::size_t i) {
+    if (a.read(i).value() == texts[i]) ++right;
+  });
+  CHECK(right.load() == texts.size());
+}
+
+TEST_CASE("a file cut short while it is read gives changed_during_run, never other bytes", "[unit][jsonl]") {
+  temp_dir t;
+  std::string file;
+  for (int k = 0; k < 40; ++k) file += "{\"id\":\"" + std::to_string(k) + "\",\"text\":\"record " + std::to_string(k) + "\"}\n";
+  write_text(t.path() / "in.jsonl", file);
+  const jsonl_source s({{"in.jsonl", t.path() / "in.jsonl"}}, {});
+  REQUIRE(s.size() == 40);
+  CHECK(s.read(0).value() == "record 0");
+  CHECK(s.read(1).value() == "record 1");  // a run: records 2.. are now in the window
+  fs::resize_file(t.path() / "in.jsonl", file.size() / 2);
+  // Records in the window were read before the cut and are still right; past it, an error.
+  for (std::size_t i = 2; i < 40; ++i) {
+    const auto r = s.read(i);
+    if (r.has_value())
+      CHECK(r.value() == "record " + std::to_string(i));
+    else
+      CHECK(r.error() == make_error_code(errc::changed_during_run));
+  }
+  CHECK_FALSE(s.read(39).has_value());
 }
