@@ -1,8 +1,9 @@
 // removal_table: per document, the offset and count of its ranges in a spill
 // file; a new list is appended (the old one is left as garbage: lists change at
 // most a few times per run).
-#include <array>
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstring>
 
 #include "dupstrip/pipeline.hpp"
@@ -18,8 +19,14 @@ namespace {
 constexpr std::size_t reasons = static_cast<std::size_t>(removal_reason::outside_main) + 1;
 }  // namespace
 
+namespace {
+std::atomic<std::uint64_t> next_serial{1};
+}  // namespace
+
 struct removal_table::impl {
-  impl(std::size_t n, const std::string& dir) : file(dir), at(n, 0), count(n, 0), by_reason(n) {}
+  impl(std::size_t n, const std::string& dir)
+      : serial(next_serial.fetch_add(1)), file(dir), at(n, 0), count(n, 0), by_reason(n) {}
+  std::uint64_t serial;  // unique in the process: a thread's read-ahead window names its table by it
   detail::spill_file file;
   std::vector<std::uint64_t> at;
   std::vector<std::uint32_t> count;
@@ -66,12 +73,62 @@ std::vector<removal> decode_ranges(const unsigned char* p, std::size_t n) {
 }
 }  // namespace
 
+namespace {
+
+// Read-ahead: the lists of consecutive documents lie back to back in the file (set_block()
+// writes a block's lists with one call), and the passes read them in runs of consecutive
+// documents on each thread. A thread that reads document i's list right after document
+// i - 1's also reads the lists that follow it in the file, up to read_ahead_lists documents and
+// read_ahead_bytes, with one pread; the next reads copy from that window. A list replaced
+// later is appended past the end of every window read before, so a window never holds a
+// stale list.
+constexpr std::size_t read_ahead_lists = 64;
+constexpr std::uint64_t read_ahead_bytes = std::uint64_t{64} << 10;
+
+struct list_window {
+  std::uint64_t table = 0;       // serial of the table whose bytes it holds; 0: none
+  std::uint64_t last_table = 0;  // the document whose list this thread read last: its table...
+  std::size_t last = 0;          // ...and its index
+  std::uint64_t begin = 0;       // file offsets of the bytes held
+  std::uint64_t end = 0;
+  std::vector<unsigned char> bytes;
+};
+thread_local list_window window;
+
+}  // namespace
+
 std::vector<removal> removal_table::get(std::size_t i) const {
   const std::size_t n = impl_->count[i];
+  list_window& w = window;
+  const bool sequential = w.last_table == impl_->serial && i == w.last + 1;
+  w.last_table = impl_->serial;
+  w.last = i;
   if (n == 0) return {};
-  std::vector<unsigned char> buf(n * record_bytes);
-  impl_->file.read_at(impl_->at[i], buf.data(), buf.size());
-  return decode_ranges(buf.data(), n);
+  const std::uint64_t at = impl_->at[i];
+  const std::uint64_t len = std::uint64_t{n} * record_bytes;
+  if (w.table == impl_->serial && at >= w.begin && at + len <= w.end)
+    return decode_ranges(w.bytes.data() + (at - w.begin), n);
+  std::uint64_t end = at + len;
+  if (sequential) {
+    for (std::size_t j = i + 1; j < impl_->count.size() && j <= i + read_ahead_lists; ++j) {
+      if (impl_->count[j] == 0) continue;
+      const std::uint64_t next = std::uint64_t{impl_->count[j]} * record_bytes;
+      if (impl_->at[j] != end || end + next - at > read_ahead_bytes) break;
+      end += next;
+    }
+  }
+  if (end == at + len) {
+    std::vector<unsigned char> buf(len);
+    impl_->file.read_at(at, buf.data(), buf.size());
+    return decode_ranges(buf.data(), n);
+  }
+  w.table = 0;  // nothing valid until the read is done (read_at throws on failure)
+  w.bytes.resize(end - at);
+  impl_->file.read_at(at, w.bytes.data(), w.bytes.size());
+  w.table = impl_->serial;
+  w.begin = at;
+  w.end = end;
+  return decode_ranges(w.bytes.data(), n);
 }
 
 std::vector<std::vector<removal>> removal_table::get_range(std::size_t first, std::size_t count) const {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dupstrip/flat_set.hpp"
+#include "dupstrip/parallel.hpp"
 #include "support/corpus.hpp"
 
 namespace fs = std::filesystem;
@@ -282,4 +283,62 @@ TEST_CASE("flat_first64 keeps the first owner of each key, key 0 included, acros
   CHECK(m.first_or_insert(0, 5) == 5);
   CHECK(m.first_or_insert(0, 9) == 5);
   CHECK(m.first_or_insert(want.begin()->first + 1000, 9) == 9);
+}
+
+TEST_CASE("removal_table: lists read in any order through the read-ahead, replaced or not") {
+  dupstrip_test::temp_dir dir;
+  using dupstrip::removal;
+  constexpr std::size_t n = 400;
+  // Two tables whose lists lie at the same offsets, with different contents.
+  dupstrip::removal_table a(n, dir.path().string());
+  dupstrip::removal_table b(n, dir.path().string());
+  auto list = [](std::size_t i, std::uint32_t version, std::uint32_t table) {
+    std::vector<removal> r;
+    for (std::uint32_t k = 0; k < (i + version) % 5; ++k)
+      r.push_back({static_cast<std::uint32_t>(10 * k), static_cast<std::uint32_t>(10 * k + 5),
+                   dupstrip::removal_reason::boilerplate, static_cast<std::uint32_t>(i), version, 0, table});
+    return r;
+  };
+  auto version_of = [](std::size_t i, bool replaced) -> std::uint32_t { return replaced && i % 9 == 4 ? 1 : 0; };
+  for (std::uint32_t table = 0; table < 2; ++table) {
+    dupstrip::removal_table& t = table == 0 ? a : b;
+    for (std::size_t first = 0; first < n; first += 64) {
+      std::vector<std::vector<removal>> block;
+      for (std::size_t i = first; i < std::min(n, first + 64); ++i) block.push_back(list(i, 0, table));
+      t.set_block(first, block);
+    }
+  }
+  auto same = [&](const dupstrip::removal_table& t, std::size_t i, bool replaced, std::uint32_t table) {
+    const std::vector<removal> got = t.get(i);
+    const std::vector<removal> want = list(i, version_of(i, replaced), table);
+    bool ok = got.size() == want.size();
+    for (std::size_t r = 0; ok && r < got.size(); ++r)
+      ok = got[r].begin == want[r].begin && got[r].end == want[r].end && got[r].pages == want[r].pages &&
+           got[r].group_pages == want[r].group_pages && got[r].source_line == want[r].source_line;
+    return ok;
+  };
+  for (const bool replaced : {false, true}) {
+    if (replaced) {
+      // Replaced after windows were read: a window must not answer with the old list.
+      for (std::size_t i = 0; i < 30; ++i) CHECK(same(a, i, false, 0));
+      for (std::size_t i = 4; i < n; i += 9) {
+        a.set(i, list(i, 1, 0));
+        b.set(i, list(i, 1, 1));
+      }
+    }
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < n; ++i) right += same(a, i, replaced, 0) && same(b, i, replaced, 1) ? 1U : 0U;
+    for (std::size_t i = n; i-- > 0;) right += same(a, i, replaced, 0) ? 1U : 0U;
+    for (std::size_t s = 0; s < 3; ++s)
+      for (std::size_t i = s; i < n; i += 3) right += same(b, i, replaced, 1) ? 1U : 0U;
+    // Runs of two in a table, then a jump into the other table at the same offsets.
+    for (std::size_t i = 0; i + 3 < n; i += 4)
+      right += same(a, i, replaced, 0) && same(a, i + 1, replaced, 0) && same(b, i + 2, replaced, 1) ? 1U : 0U;
+    CHECK(right == 3 * n + n / 4);
+  }
+  std::atomic<std::size_t> right{0};
+  dupstrip::detail::parallel_for(n, 4, 8, [&](unsigned, std::size_t i) {
+    if (same(a, i, true, 0)) ++right;
+  });
+  CHECK(right.load() == n);
 }
