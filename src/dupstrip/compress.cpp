@@ -51,11 +51,12 @@ struct decompressor::impl {
   ZSTD_DStream* zs = nullptr;
   std::size_t zstd_hint = 0;  // 0: the last frame is complete
   bool fed_any = false;
-  std::vector<char> buf = std::vector<char>(inflate_chunk);
+  std::vector<char> buf;  // inflated bytes: sized for compressed streams only (fresh pages cost faults)
 };
 
 decompressor::decompressor(compression c) : impl_(std::make_unique<impl>()) {
   impl_->kind = c;
+  if (c != compression::none) impl_->buf.resize(inflate_chunk);
   if (c == compression::zstd) impl_->zs = ZSTD_createDStream();
   if (c == compression::gzip) impl_->gz = std::make_unique<inflate_state>();
 }
@@ -141,11 +142,12 @@ struct compressor::impl {
   z_stream z{};
   bool z_open = false;
   ZSTD_CStream* zs = nullptr;
-  std::vector<char> buf = std::vector<char>(out_chunk);
+  std::vector<char> buf;  // deflated bytes: sized for compressed streams only
 };
 
 compressor::compressor(compression c) : impl_(std::make_unique<impl>()) {
   impl_->kind = c;
+  if (c != compression::none) impl_->buf.resize(out_chunk);
   if (c == compression::gzip) {
     impl_->z_open = deflateInit2(&impl_->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
   } else if (c == compression::zstd) {
