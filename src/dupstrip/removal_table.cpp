@@ -25,11 +25,12 @@ std::atomic<std::uint64_t> next_serial{1};
 
 struct removal_table::impl {
   impl(std::size_t n, const std::string& dir)
-      : serial(next_serial.fetch_add(1)), file(dir), at(n, 0), count(n, 0), by_reason(n) {}
+      : serial(next_serial.fetch_add(1)), file(dir), at(n, 0), count(n, 0), rest(n, 0), by_reason(n) {}
   std::uint64_t serial;  // unique in the process: a thread's read-ahead window names its table by it
   detail::spill_file file;
   std::vector<std::uint64_t> at;
   std::vector<std::uint32_t> count;
+  std::vector<std::uint32_t> rest;  // bytes from at to the end of the write that holds the list
   std::vector<std::array<std::uint32_t, reasons>> by_reason;
 };
 
@@ -78,11 +79,12 @@ namespace {
 // Read-ahead: the lists of consecutive documents lie back to back in the file (set_block()
 // writes a block's lists with one call), and the passes read them in runs of consecutive
 // documents on each thread. A thread that reads document i's list right after document
-// i - 1's also reads the lists that follow it in the file, up to read_ahead_lists documents and
-// read_ahead_bytes, with one pread; the next reads copy from that window. A list replaced
-// later is appended past the end of every window read before, so a window never holds a
-// stale list.
-constexpr std::size_t read_ahead_lists = 64;
+// i - 1's also reads the rest of the write that holds i's list (at most read_ahead_bytes) with
+// one pread; the next reads copy from that window. The window never leaves that one write, whose
+// bytes were all in the file before any of its lists was published and never change after (a
+// replaced list is appended elsewhere): so a window holds no stale or unwritten byte, and
+// reading ahead looks at no other document's entry (lists of other groups are replaced by
+// other threads meanwhile).
 constexpr std::uint64_t read_ahead_bytes = std::uint64_t{64} << 10;
 
 struct list_window {
@@ -109,14 +111,7 @@ std::vector<removal> removal_table::get(std::size_t i) const {
   if (w.table == impl_->serial && at >= w.begin && at + len <= w.end)
     return decode_ranges(w.bytes.data() + (at - w.begin), n);
   std::uint64_t end = at + len;
-  if (sequential) {
-    for (std::size_t j = i + 1; j < impl_->count.size() && j <= i + read_ahead_lists; ++j) {
-      if (impl_->count[j] == 0) continue;
-      const std::uint64_t next = std::uint64_t{impl_->count[j]} * record_bytes;
-      if (impl_->at[j] != end || end + next - at > read_ahead_bytes) break;
-      end += next;
-    }
-  }
+  if (sequential) end = at + std::max(len, std::min<std::uint64_t>(impl_->rest[i], read_ahead_bytes));
   if (end == at + len) {
     std::vector<unsigned char> buf(len);
     impl_->file.read_at(at, buf.data(), buf.size());
@@ -192,9 +187,12 @@ void removal_table::store(std::size_t first, std::span<const std::span<const rem
   std::vector<unsigned char> buf;
   for (const std::span<const removal> l : lists) put_ranges(l, buf);
   std::uint64_t at = buf.empty() ? 0 : impl_->file.append(buf.data(), buf.size());
+  const std::uint64_t write_end = at + buf.size();
   for (std::size_t k = 0; k < lists.size(); ++k) {
     impl_->at[first + k] = lists[k].empty() ? 0 : at;
     impl_->count[first + k] = static_cast<std::uint32_t>(lists[k].size());
+    impl_->rest[first + k] = static_cast<std::uint32_t>(
+        lists[k].empty() ? 0 : std::min<std::uint64_t>(write_end - at, 0xFFFFFFFFu));
     impl_->by_reason[first + k] = ranges_by_reason(lists[k]);
     at += lists[k].size() * record_bytes;
   }
