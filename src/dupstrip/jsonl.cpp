@@ -649,9 +649,10 @@ namespace {
 // parallel loop hands out index ranges), so a thread that reads record i right after record
 // i - 1 reads the records after it too, with one pread, into its window: up to
 // read_ahead_records records that follow in the same file (blank or malformed lines between
-// them are read too), at most read_ahead_bytes. Reads of records in the window copy from it.
-// Scattered reads (a later content round, a review) read one record a call, as before; a run
-// that stops early wastes at most one window.
+// them are read too), at most read_ahead_bytes. Reads of records in the window copy from it,
+// until the thread goes back to an earlier record (a new pass). Scattered reads (a later
+// content round, a review) read one record a call, as before; a run that stops early wastes at
+// most one window.
 constexpr std::size_t read_ahead_records = 16;
 constexpr std::uint64_t read_ahead_bytes = std::uint64_t{256} << 10;
 
@@ -779,6 +780,10 @@ std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string&
   // second buffer. A line with lone surrogates is parsed from a patched copy.
   if (line.size() < r.length + simdjson::SIMDJSON_PADDING) line.resize(r.length + simdjson::SIMDJSON_PADDING);
   read_window& w = window;
+  // A read at or before the last one starts a new pass: what the window holds was read before,
+  // and the file may have changed since (a pass sees the bytes as they are when it reads them,
+  // so the content pass's check of each document's hash catches a file changed mid-run).
+  if (w.source == serial_ && w.last_source == serial_ && i <= w.last) w.source = 0;
   const bool in_window = w.source == serial_ && w.input == r.input && r.offset >= w.begin && r.offset + r.length <= w.end;
   if (in_window) {
     std::memcpy(line.data(), w.bytes.data() + (r.offset - w.begin), r.length);

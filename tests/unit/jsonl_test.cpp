@@ -451,3 +451,19 @@ TEST_CASE("a file cut short while it is read gives changed_during_run, never oth
   }
   CHECK_FALSE(s.read(39).has_value());
 }
+
+TEST_CASE("a file rewritten between two passes is read as it is now, not from a window", "[unit][jsonl]") {
+  temp_dir t;
+  auto file_with = [](char letter) {
+    std::string file;
+    for (int k = 0; k < 40; ++k)
+      file += "{\"id\":\"" + std::to_string(100 + k) + "\",\"text\":\"" + std::string(20, letter) + "\"}\n";
+    return file;
+  };
+  write_text(t.path() / "in.jsonl", file_with('a'));
+  const jsonl_source s({{"in.jsonl", t.path() / "in.jsonl"}}, {});
+  REQUIRE(s.size() == 40);
+  for (std::size_t i = 0; i < 10; ++i) CHECK(s.read(i).value() == std::string(20, 'a'));  // windows now
+  write_text(t.path() / "in.jsonl", file_with('b'));  // the same size, other bytes
+  for (std::size_t i = 0; i < 40; ++i) CHECK(s.read(i).value() == std::string(20, 'b'));
+}
