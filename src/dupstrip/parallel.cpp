@@ -1,7 +1,10 @@
 #include "dupstrip/parallel.hpp"
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <cstdint>
+#include <new>
 
 namespace dupstrip::detail {
 
@@ -11,12 +14,26 @@ namespace {
 // count run its task once, and the last to finish wakes the loop's caller. The caller holds the
 // pool (`lent`) from the start of its loop to the end, so one generation ends before the next
 // begins, and every helper of a generation runs it exactly once.
+//
+// fork(): only the forking thread lives on in a child, so the child's pool has no threads,
+// and a mutex or condition variable that one of them was using may be left mid-change. The
+// fork handlers take the pool's mutex around the fork (no pool thread is inside it then), and
+// the child starts from an empty pool: the thread handles abandoned (they name threads of the
+// parent: never joined), the mutex and condition variables made anew. Without this a child of
+// a process that ran a loop (a Python worker forked after a scan) would wait forever in its
+// first loop.
 class pool_state {
  public:
+  pool_state() {
+    instance_ = this;
+    pthread_atfork(&before_fork, &after_fork_in_parent, &after_fork_in_child);
+  }
+
   ~pool_state() {
     {
       const std::lock_guard<std::mutex> lock(m_);
       stop_ = true;
+      instance_ = nullptr;  // a fork during the process's exit finds no pool
     }
     work_.notify_all();
     for (std::thread& t : threads_) t.join();
@@ -70,6 +87,28 @@ class pool_state {
     }
   }
 
+  static void before_fork() {
+    if (instance_ != nullptr) instance_->m_.lock();
+  }
+  static void after_fork_in_parent() {
+    if (instance_ != nullptr) instance_->m_.unlock();
+  }
+  static void after_fork_in_child() {
+    if (instance_ == nullptr) return;
+    pool_state& p = *instance_;
+    new (&p.m_) std::mutex();  // the forking thread's lock goes with the old one
+    new (&p.work_) std::condition_variable();
+    new (&p.done_) std::condition_variable();
+    // Never destroyed on purpose: destroying a joinable handle would end the process.
+    abandoned_ = new std::vector<std::thread>(std::move(p.threads_));
+    p.task_ = nullptr;
+    p.helpers_ = 0;
+    p.running_ = 0;
+    p.lent_.store(false);
+  }
+
+  inline static pool_state* instance_ = nullptr;
+  inline static std::vector<std::thread>* abandoned_ = nullptr;  // a child's parent's threads
   std::atomic<bool> lent_{false};
   std::mutex m_;
   std::condition_variable work_;

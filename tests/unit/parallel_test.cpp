@@ -1,7 +1,11 @@
 // Unit tests of the parallel loop and the pool of threads it borrows (src/dupstrip/parallel.hpp):
 // every index once, workers in range, exceptions, loops inside loops and loops on two threads at
-// once (both find the pool lent and start their own threads), and many loops in a row.
+// once (both find the pool lent and start their own threads), many loops in a row, and loops in
+// a child forked after loops ran.
 #include "dupstrip/parallel.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -87,4 +91,35 @@ TEST_CASE("parallel_for inside a loop's body, and on two threads at once", "[par
   many();
   other.join();
   CHECK(total.load() == 2U * 50U * (200U * 199U / 2U));
+}
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define DUPSTRIP_TEST_UNDER_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define DUPSTRIP_TEST_UNDER_TSAN 1
+#endif
+
+TEST_CASE("parallel_for works in a child forked after loops ran", "[parallel]") {
+#ifdef DUPSTRIP_TEST_UNDER_TSAN
+  SUCCEED("skipped under ThreadSanitizer: it ends a child that starts threads after a multi-threaded fork");
+#else
+  check_loop(100, 4, 1);  // the pool has its threads now
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::alarm(30);  // a loop that waits forever ends the child by SIGALRM: the parent sees it
+    std::atomic<std::size_t> sum{0};
+    for (int round = 0; round < 20; ++round)
+      parallel_for(1000, 4, 7, [&](unsigned, std::size_t i) { sum += i; });
+    ::_exit(sum.load() == 20U * (999U * 1000U / 2U) ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  check_loop(100, 4, 1);  // and the parent's pool still works
+#endif
 }
