@@ -12,6 +12,7 @@
 
 #include "dupstrip/compress.hpp"
 #include "dupstrip/parallel.hpp"
+#include "dupstrip/read_window.hpp"
 #include "dupstrip/swar.hpp"
 
 #include <simdjson.h>
@@ -20,7 +21,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstdlib>
@@ -645,28 +645,15 @@ bool jsonl_source::index_in_parts(indexer& main, std::size_t k, int fd, std::uin
 
 namespace {
 
-// Read-ahead. The passes over a source read runs of consecutive records on each thread (a
-// parallel loop hands out index ranges), so a thread that reads record i right after record
-// i - 1 reads the records after it too, with one pread, into its window: up to
-// read_ahead_records records that follow in the same file (blank or malformed lines between
-// them are read too), at most read_ahead_bytes. Reads of records in the window copy from it,
-// until the thread goes back to an earlier record (a new pass). Scattered reads (a later
-// content round, a review) read one record a call, as before; a run that stops early wastes at
-// most one window.
+// Read-ahead (read_window.hpp): a thread that reads record i right after record i - 1 also
+// reads the records that follow in the same file (blank or malformed lines between them are
+// read too), up to read_ahead_records records and read_ahead_bytes, with one pread. Records
+// never change once indexed, so a window can only be stale if the file changed, and a new pass
+// drops it. Scattered reads (a later content round, a review) read one record a call, as
+// before; a run that stops early wastes at most one window.
 constexpr std::size_t read_ahead_records = 16;
 constexpr std::uint64_t read_ahead_bytes = std::uint64_t{256} << 10;
-
-struct read_window {
-  std::uint64_t source = 0;       // serial of the jsonl_source whose bytes it holds; 0: none
-  std::uint64_t last_source = 0;  // the record this thread read last: its source's serial...
-  std::size_t last = 0;           // ...and its index
-  std::uint32_t input = 0;
-  std::uint64_t begin = 0;   // file offsets of the bytes held
-  std::uint64_t end = 0;
-  std::string bytes;
-};
-thread_local read_window window;
-std::atomic<std::uint64_t> next_serial{1};
+thread_local detail::read_window window;
 
 // pread until n bytes or the end of the file; returns the bytes read or -1 (errno set).
 ssize_t pread_full(int fd, char* p, std::size_t n, std::uint64_t at) {
@@ -687,7 +674,7 @@ ssize_t pread_full(int fd, char* p, std::size_t n, std::uint64_t at) {
 
 jsonl_source::jsonl_source(std::vector<jsonl_input> inputs, jsonl_options options,
                            const progress_callback& progress)
-    : inputs_(std::move(inputs)), options_(std::move(options)), serial_(next_serial.fetch_add(1)) {
+    : inputs_(std::move(inputs)), options_(std::move(options)), serial_(detail::new_window_owner()) {
   fds_.assign(inputs_.size(), -1);
   indexer idx(*this, progress);
   for (std::size_t k = 0; k < inputs_.size(); ++k) {
@@ -779,18 +766,14 @@ std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string&
   // The line is read once, into `line` with simdjson's padding after it, and parsed there: no
   // second buffer. A line with lone surrogates is parsed from a patched copy.
   if (line.size() < r.length + simdjson::SIMDJSON_PADDING) line.resize(r.length + simdjson::SIMDJSON_PADDING);
-  read_window& w = window;
-  // A read at or before the last one starts a new pass: what the window holds was read before,
-  // and the file may have changed since (a pass sees the bytes as they are when it reads them,
-  // so the content pass's check of each document's hash catches a file changed mid-run).
-  if (w.source == serial_ && w.last_source == serial_ && i <= w.last) w.source = 0;
-  const bool in_window = w.source == serial_ && w.input == r.input && r.offset >= w.begin && r.offset + r.length <= w.end;
-  if (in_window) {
-    std::memcpy(line.data(), w.bytes.data() + (r.offset - w.begin), r.length);
+  detail::read_window& w = window;
+  const bool follows = w.note_read(serial_, i);
+  if (const unsigned char* held = w.find(serial_, r.input, r.offset, r.length)) {
+    std::memcpy(line.data(), held, r.length);
   } else {
     // The records after i that the window takes (see read_ahead_records).
     std::uint64_t end = r.offset + r.length;
-    if (w.last_source == serial_ && i == w.last + 1) {
+    if (follows) {
       for (std::size_t j = i + 1; j < records_.size() && j <= i + read_ahead_records; ++j) {
         const record& q = records_[j];
         if (q.input != r.input || q.offset < end || q.offset + q.length - r.offset > read_ahead_bytes) break;
@@ -802,21 +785,16 @@ std::error_code jsonl_source::read_into(std::size_t i, bool decode, std::string&
       if (n < 0) return errno_code();
       if (static_cast<std::size_t>(n) < r.length) return errc::changed_during_run;
     } else {
-      const auto want = static_cast<std::size_t>(end - r.offset);
-      if (w.bytes.size() < want) w.bytes.resize(want);
-      w.source = 0;  // nothing valid until the read is done
-      const ssize_t n = pread_full(fd, w.bytes.data(), want, r.offset);
-      if (n < 0) return errno_code();
-      if (static_cast<std::size_t>(n) < r.length) return errc::changed_during_run;
-      w.source = serial_;
-      w.input = r.input;
-      w.begin = r.offset;
-      w.end = r.offset + static_cast<std::uint64_t>(n);  // a file cut short: only whole records in it count
-      std::memcpy(line.data(), w.bytes.data(), r.length);
+      // A file cut short leaves fewer bytes in the window: only whole records in it count.
+      const unsigned char* got = w.fill(serial_, r.input, r.offset, static_cast<std::size_t>(end - r.offset),
+                                        [&](unsigned char* buf, std::size_t want) {
+                                          return pread_full(fd, reinterpret_cast<char*>(buf), want, r.offset);
+                                        });
+      if (got == nullptr) return errno_code();
+      if (w.held() < r.length) return errc::changed_during_run;
+      std::memcpy(line.data(), got, r.length);
     }
   }
-  w.last_source = serial_;
-  w.last = i;
   out.terminator = (r.flags & crlf_flag) != 0 ? "\r\n" : (r.flags & newline_flag) != 0 ? "\n" : "";
   const bool surrogates = (r.flags & surrogate_flag) != 0;
   simdjson::padded_string patched;

@@ -3,10 +3,10 @@
 // most a few times per run).
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstring>
 
 #include "dupstrip/pipeline.hpp"
+#include "dupstrip/read_window.hpp"
 #include "dupstrip/spill.hpp"
 
 namespace dupstrip {
@@ -19,13 +19,9 @@ namespace {
 constexpr std::size_t reasons = static_cast<std::size_t>(removal_reason::outside_main) + 1;
 }  // namespace
 
-namespace {
-std::atomic<std::uint64_t> next_serial{1};
-}  // namespace
-
 struct removal_table::impl {
   impl(std::size_t n, const std::string& dir)
-      : serial(next_serial.fetch_add(1)), file(dir), at(n, 0), count(n, 0), rest(n, 0), by_reason(n) {}
+      : serial(detail::new_window_owner()), file(dir), at(n, 0), count(n, 0), rest(n, 0), by_reason(n) {}
   std::uint64_t serial;  // unique in the process: a thread's read-ahead window names its table by it
   detail::spill_file file;
   std::vector<std::uint64_t> at;
@@ -87,43 +83,31 @@ namespace {
 // other threads meanwhile).
 constexpr std::uint64_t read_ahead_bytes = std::uint64_t{64} << 10;
 
-struct list_window {
-  std::uint64_t table = 0;       // serial of the table whose bytes it holds; 0: none
-  std::uint64_t last_table = 0;  // the document whose list this thread read last: its table...
-  std::size_t last = 0;          // ...and its index
-  std::uint64_t begin = 0;       // file offsets of the bytes held
-  std::uint64_t end = 0;
-  std::vector<unsigned char> bytes;
-};
-thread_local list_window window;
+thread_local detail::read_window window;
 
 }  // namespace
 
 std::vector<removal> removal_table::get(std::size_t i) const {
   const std::size_t n = impl_->count[i];
-  list_window& w = window;
-  const bool sequential = w.last_table == impl_->serial && i == w.last + 1;
-  w.last_table = impl_->serial;
-  w.last = i;
+  detail::read_window& w = window;
+  const bool follows = w.note_read(impl_->serial, i);
   if (n == 0) return {};
   const std::uint64_t at = impl_->at[i];
   const std::uint64_t len = std::uint64_t{n} * record_bytes;
-  if (w.table == impl_->serial && at >= w.begin && at + len <= w.end)
-    return decode_ranges(w.bytes.data() + (at - w.begin), n);
-  std::uint64_t end = at + len;
-  if (sequential) end = at + std::max(len, std::min<std::uint64_t>(impl_->rest[i], read_ahead_bytes));
-  if (end == at + len) {
+  if (const unsigned char* held = w.find(impl_->serial, 0, at, len)) return decode_ranges(held, n);
+  const std::uint64_t want = follows ? std::max(len, std::min<std::uint64_t>(impl_->rest[i], read_ahead_bytes)) : len;
+  if (want == len) {
     std::vector<unsigned char> buf(len);
     impl_->file.read_at(at, buf.data(), buf.size());
     return decode_ranges(buf.data(), n);
   }
-  w.table = 0;  // nothing valid until the read is done (read_at throws on failure)
-  w.bytes.resize(end - at);
-  impl_->file.read_at(at, w.bytes.data(), w.bytes.size());
-  w.table = impl_->serial;
-  w.begin = at;
-  w.end = end;
-  return decode_ranges(w.bytes.data(), n);
+  // read_at throws on failure, leaving the window empty.
+  return decode_ranges(w.fill(impl_->serial, 0, at, static_cast<std::size_t>(want),
+                              [&](unsigned char* buf, std::size_t k) {
+                                impl_->file.read_at(at, buf, k);
+                                return static_cast<std::int64_t>(k);
+                              }),
+                       n);
 }
 
 std::vector<std::vector<removal>> removal_table::get_range(std::size_t first, std::size_t count) const {
