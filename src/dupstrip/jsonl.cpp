@@ -883,8 +883,14 @@ std::string annotation(const document_source& source, const doc_result& d, std::
   return s;
 }
 
-std::string joined(std::string_view text, std::span<const removal> rem) {
-  std::string s;
+// The kept bytes of `text`, in a buffer of the calling thread that the next call reuses: a
+// fresh string per record was a malloc and a free of the record's size, and those of records
+// this big take the allocator's arena lock, which the other render threads queue on.
+std::string_view joined(std::string_view text, std::span<const removal> rem) {
+  if (rem.empty()) return text;
+  thread_local std::string s;
+  if (s.capacity() > (std::size_t{64} << 20U)) s = std::string();  // no giant buffer kept
+  s.clear();
   for (const std::string_view p : kept_pieces(text, rem)) s.append(p);
   return s;
 }
@@ -971,7 +977,7 @@ std::size_t render(const document_source& source, const jsonl_source* js, analys
   out.push_back(',');
   append_json_text(out, o.text_field);
   out.push_back(':');
-  replaced = append_json_text(out, o.annotate ? data.value() : joined(data.value(), rem));
+  replaced = append_json_text(out, o.annotate ? std::string_view(data.value()) : joined(data.value(), rem));
   if (o.annotate) out += annotation(o.duplicate_names != nullptr ? *o.duplicate_names : source, d, rem);
   out += "}\n";
   return replaced;
@@ -986,25 +992,42 @@ std::error_code write_jsonl(const document_source& source, analysis& a, const js
   const auto* js = dynamic_cast<const jsonl_source*>(hs != nullptr ? &hs->inner() : &source);
   const std::size_t n = a.docs.size();
   // A batch is rendered in parallel, then written in order. Its size follows the records
-  // rendered so far: about 4 MiB of output, 16 to 512 records, so the buffers of big records
-  // (web pages) are reused from batch to batch instead of being fresh memory each time. With
+  // rendered so far: about 4 MiB of output, 16 to 512 records. Each worker appends the records
+  // it renders to its own buffer, kept from batch to batch: a buffer per record was reallocated
+  // by whichever thread rendered into it next, and freeing memory of another thread's arena
+  // queues on that arena's lock (a third of the render threads' time went to that wait). With
   // more than one job, a batch is written on a helper thread while the next one is rendered
   // (two sets of buffers; one write at a time, in order).
   constexpr std::size_t max_batch = 512;
   constexpr std::size_t min_batch = 16;
   constexpr std::uint64_t batch_bytes = 4U << 20U;
-  const bool overlap = detail::resolve_jobs(jobs) > 1;
-  std::array<std::vector<std::string>, 2> rendered;
-  rendered[0].resize(std::min(max_batch, n));
-  if (overlap) rendered[1].resize(rendered[0].size());
-  std::vector<std::size_t> counts(rendered[0].size());
+  constexpr std::size_t max_kept_buffer = std::size_t{64} << 20U;  // a bigger one is released
+  const unsigned workers = detail::resolve_jobs(jobs);
+  const bool overlap = workers > 1;
+  struct piece {
+    unsigned worker = 0;
+    std::size_t at = 0;
+    std::size_t size = 0;
+  };
+  struct side_buffers {
+    std::vector<std::string> text;  // per worker
+    std::vector<piece> pieces;      // per record of the batch
+  };
+  std::array<side_buffers, 2> sides;
+  for (side_buffers& sb : sides) {
+    sb.text.resize(workers);
+    sb.pieces.resize(std::min(max_batch, n));
+  }
+  std::vector<std::size_t> counts(sides[0].pieces.size());
   std::uint64_t bytes_done = 0;
   std::uint64_t out_bytes = 0;
   std::size_t batch = min_batch;
-  auto write_batch = [&write](const std::vector<std::string>& texts, std::size_t m) -> std::error_code {
-    for (std::size_t k = 0; k < m; ++k)
-      if (!texts[k].empty())
-        if (const std::error_code ec = write(texts[k])) return ec;
+  auto write_batch = [&write](const side_buffers& sb, std::size_t m) -> std::error_code {
+    for (std::size_t k = 0; k < m; ++k) {
+      const piece& p = sb.pieces[k];
+      if (p.size != 0)
+        if (const std::error_code ec = write(std::string_view(sb.text[p.worker]).substr(p.at, p.size))) return ec;
+    }
     return {};
   };
   std::future<std::error_code> writing;
@@ -1014,22 +1037,28 @@ std::error_code write_jsonl(const document_source& source, analysis& a, const js
       batch = static_cast<std::size_t>(std::clamp<std::uint64_t>(batch_bytes * base / std::max<std::uint64_t>(out_bytes, 1),
                                                                  min_batch, max_batch));
     const std::size_t m = std::min(batch, n - base);
-    std::vector<std::string>& texts = rendered[side];
-    detail::parallel_for(m, jobs, 4, [&](unsigned, std::size_t k) {
-      texts[k].clear();
-      counts[k] = render(source, js, a, base + k, o, texts[k]);
+    side_buffers& sb = sides[side];
+    for (std::string& t : sb.text) {
+      if (t.capacity() > max_kept_buffer) t = std::string();
+      t.clear();
+    }
+    detail::parallel_for(m, jobs, 4, [&](unsigned w, std::size_t k) {
+      std::string& t = sb.text[w];
+      const std::size_t at = t.size();
+      counts[k] = render(source, js, a, base + k, o, t);
+      sb.pieces[k] = {w, at, t.size() - at};
     });
     for (std::size_t k = 0; k < m; ++k) {
-      out_bytes += texts[k].size();
+      out_bytes += sb.pieces[k].size;
       if (counts[k] != 0 && replaced != nullptr) replaced->push_back({base + k, counts[k]});
       bytes_done += a.docs[base + k].bytes;
     }
     if (writing.valid())
       if (const std::error_code ec = writing.get()) return ec;
     if (overlap) {
-      writing = std::async(std::launch::async, write_batch, std::cref(texts), m);
+      writing = std::async(std::launch::async, write_batch, std::cref(sb), m);
       side ^= 1U;
-    } else if (const std::error_code ec = write_batch(texts, m)) {
+    } else if (const std::error_code ec = write_batch(sb, m)) {
       return ec;
     }
     if (progress) progress({"write", base + m, n, bytes_done});
