@@ -21,7 +21,9 @@
 # analysis and report, no output written) and the Go peer (signatures + LSH only) over the same
 # file, each one process timed by /usr/bin/time: wall, CPU, MB/s, peak RSS, and x_peer (the row's
 # MB/s over the peer's, wall and CPU). The rows alternate over E2E_JSONL_ROUNDS rounds (default
-# 3) and each keeps its best. No datasketch row: a note says when it is absent.
+# 3) and each keeps its best. Where Python's datasketch is installed (PyPI; not in Debian), a row
+# for it too (bench/peer/datasketch_peer.py, the Go peer's work in Python) and the ratio of
+# `clean -j 1` to it; a note says when it is absent.
 # Build first: cmake -S . -B build -DDUPSTRIP_BUILD_BENCH=ON && cmake --build build -j2
 set -euo pipefail
 build=${1:-build}
@@ -123,6 +125,14 @@ if [[ $jsonl_size != none ]]; then
   have_peer=0
   build_peer && have_peer=1
   jpeer_out=""
+  have_ds=0
+  if python3 -c 'import datasketch' 2>/dev/null; then
+    have_ds=1
+  else
+    echo "note: datasketch (a PyPI package, not in Debian) is not installed: no datasketch row" \
+         "(pip install datasketch)"
+  fi
+  jds_out=""
   for ((round = 1; round <= rounds; round++)); do
     jrow "dupstrip clean -j 1" 1 "$bin" clean "$jcorpus" --group-field site -o "$work/jout.jsonl" -j 1 -q --progress never
     jrow "dupstrip clean -j 2" 1 "$bin" clean "$jcorpus" --group-field site -o "$work/jout.jsonl" -j 2 -q --progress never
@@ -132,15 +142,15 @@ if [[ $jsonl_size != none ]]; then
       jrow "peer: Go ekzhu/minhash-lsh (sig+LSH)" 0 "$work/peer" "$jcorpus"
       [[ -n $j_wall ]] && jpeer_out=$(cat "$work/jrow.out")
     fi
+    if (( have_ds )); then
+      jrow "peer: datasketch (sig+LSH, Python)" 0 python3 "$here/peer/datasketch_peer.py" "$jcorpus"
+      [[ -n $j_wall ]] && jds_out=$(cat "$work/jrow.out")
+    fi
   done
   j1=${jwall["dupstrip clean -j 1"]:-}; j1c=${jcpu["dupstrip clean -j 1"]:-}
   j2=${jwall["dupstrip clean -j 2"]:-}
   jp=${jwall["peer: Go ekzhu/minhash-lsh (sig+LSH)"]:-}; jpc=${jcpu["peer: Go ekzhu/minhash-lsh (sig+LSH)"]:-}
-  if python3 -c 'import datasketch' 2>/dev/null; then
-    echo "note: datasketch is installed, but this script has no datasketch row yet"
-  else
-    echo "note: datasketch (a PyPI package, not in Debian) is not installed: no datasketch row"
-  fi
+  jd=${jwall["peer: datasketch (sig+LSH, Python)"]:-}; jdc=${jcpu["peer: datasketch (sig+LSH, Python)"]:-}
   # x_peer = the row's MB/s divided by the peer's (wall, and CPU); "-" without a peer row.
   echo "best of $rounds alternated rounds per row (wall and CPU each their least; peak RSS the largest)"
   printf '%-38s %8s %8s %8s %8s %10s %8s %10s\n' what wall_s MB/s cpu_s cpuMB/s peakRSS_MB x_peer x_peer_cpu
@@ -154,9 +164,13 @@ if [[ $jsonl_size != none ]]; then
       "$(echo "${jmaxrss[$name]}/1024" | bc -l)" "$xw" "$xc"
   done
   [[ -n $jpeer_out ]] && echo "  peer: $jpeer_out"
+  [[ -n $jds_out ]] && echo "  datasketch: $jds_out"
   if [[ -n $j1 && -n $j2 ]]; then printf '  clean -j 2 / -j 1 (wall MB/s): %.2fx\n' "$(echo "$j1/$j2" | bc -l)"; fi
   if [[ -n $j1 && -n $jp ]]; then
     printf '  clean -j 1 / peer: %.2fx (wall MB/s), %.2fx (CPU MB/s)\n' "$(echo "$jp/$j1" | bc -l)" "$(echo "$jpc/$j1c" | bc -l)"
+  fi
+  if [[ -n $j1 && -n $jd ]]; then
+    printf '  clean -j 1 / datasketch: %.2fx (wall MB/s), %.2fx (CPU MB/s)\n' "$(echo "$jd/$j1" | bc -l)" "$(echo "$jdc/$j1c" | bc -l)"
   fi
 fi
 
