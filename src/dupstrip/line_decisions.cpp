@@ -327,7 +327,7 @@ void run_state::begin() {
   });
   page_table corpus;  // sorted by key
   if (corpus_tier) {
-    std::sort(corpus_keys.begin(), corpus_keys.end());
+    sort_keys(corpus_keys, jobs_);  // the run's longest sort: every group's distinct lines
     for (std::size_t a = 0; a < corpus_keys.size();) {
       std::size_t b = a + 1;
       while (b < corpus_keys.size() && corpus_keys[b] == corpus_keys[a]) ++b;

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <new>
@@ -126,6 +128,33 @@ class pool_state {
 bool worker_pool::run(unsigned helpers, const std::function<void(unsigned)>& task, const std::function<void()>& own) {
   static pool_state pool;
   return pool.run(helpers, task, own);
+}
+
+void sort_keys(std::vector<std::uint64_t>& keys, unsigned jobs) {
+  constexpr std::size_t min_parallel = std::size_t{1} << 16;  // below this, threads cost more
+  jobs = resolve_jobs(jobs);
+  if (jobs <= 1 || keys.size() < min_parallel) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  auto bucket = [](std::uint64_t k) { return static_cast<unsigned>(k >> 56U); };
+  std::array<std::size_t, 257> start{};
+  for (const std::uint64_t k : keys) ++start[bucket(k) + 1];
+  for (unsigned b = 0; b < 256; ++b) start[b + 1] += start[b];
+  // In place: each bucket's next free slot takes the key that belongs there, and the key it
+  // displaces moves on to its own bucket, until a key of the bucket being filled comes back.
+  std::array<std::size_t, 256> next{};
+  std::copy(start.begin(), start.end() - 1, next.begin());
+  for (unsigned b = 0; b < 256; ++b) {
+    while (next[b] < start[b + 1]) {
+      std::uint64_t k = keys[next[b]];
+      for (unsigned t = bucket(k); t != b; t = bucket(k)) std::swap(k, keys[next[t]++]);
+      keys[next[b]++] = k;
+    }
+  }
+  parallel_for(256, jobs, 1, [&](unsigned, std::size_t b) {
+    std::sort(keys.begin() + static_cast<std::ptrdiff_t>(start[b]), keys.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+  });
 }
 
 }  // namespace dupstrip::detail

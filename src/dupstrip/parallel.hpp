@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -73,5 +74,11 @@ void parallel_for(std::size_t n, unsigned jobs, std::size_t chunk, Body&& body) 
   }
   if (failure) std::rethrow_exception(failure);
 }
+
+/// Sorts `keys` (hash values: their top bytes about evenly spread) into ascending order with
+/// `jobs` threads: one pass moves each key in place into the bucket of its top byte, then the 256
+/// buckets are sorted in parallel. Small inputs and one job sort on the calling thread. The
+/// result is std::sort's; skewed keys only make it less parallel.
+void sort_keys(std::vector<std::uint64_t>& keys, unsigned jobs);
 
 }  // namespace dupstrip::detail

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <stdexcept>
@@ -122,4 +124,36 @@ TEST_CASE("parallel_for works in a child forked after loops ran", "[parallel]") 
   CHECK(WEXITSTATUS(status) == 0);
   check_loop(100, 4, 1);  // and the parent's pool still works
 #endif
+}
+
+TEST_CASE("sort_keys gives std::sort's order on spread, skewed and small inputs", "[parallel]") {
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next = [&] {  // splitmix64: hash-like keys
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31U);
+  };
+  std::vector<std::vector<std::uint64_t>> inputs;
+  inputs.emplace_back();                        // empty
+  inputs.push_back({5, 3, 3, 1});               // small: the serial path
+  std::vector<std::uint64_t> spread(200000);    // over the parallel threshold
+  for (std::uint64_t& k : spread) k = next();
+  for (std::size_t i = 0; i < spread.size(); i += 7) spread[i] = spread[i / 2];  // repeated keys
+  inputs.push_back(spread);
+  std::vector<std::uint64_t> skewed(150000);    // one top byte for most keys, a few others
+  for (std::size_t i = 0; i < skewed.size(); ++i)
+    skewed[i] = (i % 100 == 0 ? next() : (next() >> 8U) | (std::uint64_t{0xAB} << 56U));
+  inputs.push_back(skewed);
+  std::vector<std::uint64_t> descending(100000);  // every key moves
+  for (std::size_t i = 0; i < descending.size(); ++i) descending[i] = ~std::uint64_t{0} - i * 0x0000A000000000FFULL;
+  inputs.push_back(descending);
+  for (const auto& in : inputs)
+    for (const unsigned jobs : {1U, 2U, 3U, 8U}) {
+      std::vector<std::uint64_t> expect = in;
+      std::sort(expect.begin(), expect.end());
+      std::vector<std::uint64_t> got = in;
+      dupstrip::detail::sort_keys(got, jobs);
+      CHECK(got == expect);
+    }
 }
