@@ -38,6 +38,10 @@ struct run_totals {
 /// "kept", "dropped" or "skipped": the status word of the report.
 [[nodiscard]] DUPSTRIP_EXPORT const char* status_name(doc_status s) noexcept;
 
+/// Why a document was skipped, for people: the error's message, and for invalid UTF-8 the
+/// offset of the first invalid byte ("invalid UTF-8 at byte 12").
+[[nodiscard]] DUPSTRIP_EXPORT std::string skip_reason(std::error_code error, std::uint64_t error_offset);
+
 /// Computes the totals of an analysis.
 [[nodiscard]] DUPSTRIP_EXPORT run_totals compute_totals(const analysis& a);
 

@@ -26,9 +26,7 @@ std::string annotation(const document_source& source, const doc_result& d, std::
   s += '"';
   if (d.status == doc_status::skipped) {
     s += ",\"reason\":";
-    std::string why = d.error.message();
-    if (d.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", d.error_offset);
-    append_json_text(s, why);
+    append_json_text(s, skip_reason(d.error, d.error_offset));
     s += '}';
     return s;
   }

@@ -16,6 +16,12 @@
 
 namespace dupstrip {
 
+std::string skip_reason(std::error_code error, std::uint64_t error_offset) {
+  std::string why = error.message();
+  if (error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", error_offset);
+  return why;
+}
+
 const char* status_name(doc_status s) noexcept {
   switch (s) {
     case doc_status::kept: return "kept";
@@ -198,9 +204,7 @@ std::string doc_record(const document_source& source, const analysis& a, std::si
   s += fmt::format(",\"index\":{},\"status\":\"{}\",\"bytes\":{}", i, status_name(d.status), d.bytes);
   if (d.status == doc_status::skipped) {
     s += ",\"reason\":";
-    std::string why = d.error.message();
-    if (d.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", d.error_offset);
-    append_json_string(s, why);
+    append_json_string(s, skip_reason(d.error, d.error_offset));
     s += "}}\n";
     return s;
   }

@@ -10,6 +10,7 @@
 
 #include "dupstrip/html.hpp"
 #include "dupstrip/parallel.hpp"
+#include "dupstrip/report.hpp"
 #include "dupstrip/scaleout.hpp"
 
 #include <fmt/format.h>
@@ -493,9 +494,7 @@ void report_document_issues(const run_input& in, const analysis& result,
   for (std::size_t i = 0; i < result.docs.size(); ++i) {
     const doc_result& r = result.docs[i];
     if (r.status == doc_status::skipped) {
-      std::string why = r.error.message();
-      if (r.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", r.error_offset);
-      m.input_error(in.where(i), why, r.error);
+      m.input_error(in.where(i), skip_reason(r.error, r.error_offset), r.error);
     } else if (r.strip_limited) {
       m.info(fmt::format("{}: safety rail: only the surest removals applied", in.source->name(i)));
     }
@@ -576,9 +575,7 @@ int run_scan_shard(const run_spec& spec, const std::string& fingerprints, const 
     return 2;
   }
   for (const skipped_document& k : skipped) {
-    std::string why = k.error.message();
-    if (k.error == make_error_code(errc::invalid_utf8)) why += fmt::format(" at byte {}", k.error_offset);
-    m.input_error(in.where(k.index), why, k.error);
+    m.input_error(in.where(k.index), skip_reason(k.error, k.error_offset), k.error);
   }
   m.info(fmt::format("{}: fingerprints of {} documents written", fingerprints, in.source->size()));
   return 0;
